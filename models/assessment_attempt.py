@@ -1,0 +1,293 @@
+import random
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+ATTEMPT_STATES = [
+    ("invited", "Invited"),
+    ("in_progress", "In progress"),
+    ("submitted", "Submitted"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+]
+FINISHED_STATES = ("submitted", "expired", "cancelled")
+# Answers that reach the server a little after the deadline were clicked in time.
+ANSWER_GRACE = timedelta(seconds=10)
+EXPIRY_BATCH_SIZE = 500
+
+
+class AssessmentAttempt(models.Model):
+    _name = "assessment.attempt"
+    _description = "Assessment Attempt"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    candidate_id = fields.Many2one(
+        "assessment.candidate", required=True, index=True, ondelete="restrict",
+        check_company=True, tracking=True,
+    )
+    partner_id = fields.Many2one(related="candidate_id.partner_id", store=True, index=True)
+    assessment_id = fields.Many2one(
+        "assessment.assessment", required=True, index=True, ondelete="restrict",
+        check_company=True, tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True,
+        default=lambda self: self.env.company,
+    )
+    state = fields.Selection(
+        ATTEMPT_STATES, default="invited", required=True, readonly=True, tracking=True,
+        copy=False,
+    )
+    invited_at = fields.Datetime(default=fields.Datetime.now, readonly=True, copy=False)
+    expires_at = fields.Datetime(
+        string="Invitation expires", help="After this, the test can no longer be started."
+    )
+    started_at = fields.Datetime(readonly=True, copy=False)
+    deadline = fields.Datetime(readonly=True, copy=False, help="Set by the server at start.")
+    submitted_at = fields.Datetime(string="Ended at", readonly=True, copy=False)
+    duration_minutes = fields.Float(
+        compute="_compute_duration_minutes", string="Time taken (min)"
+    )
+    shuffle_seed = fields.Integer(readonly=True, copy=False, groups="tech_assessment.group_assessment_user")
+    answer_ids = fields.One2many("assessment.answer", "attempt_id", string="Answers", readonly=True)
+    item_count = fields.Integer(compute="_compute_scores", store=True, string="Items")
+    answered_count = fields.Integer(compute="_compute_scores", store=True, string="Answered")
+    score = fields.Float(compute="_compute_scores", store=True, group_operator="avg",
+                         groups="tech_assessment.group_assessment_user")
+    max_score = fields.Float(compute="_compute_scores", store=True,
+                             groups="tech_assessment.group_assessment_user")
+    percent = fields.Float(compute="_compute_scores", store=True, group_operator="avg",
+                           string="Score (%)", groups="tech_assessment.group_assessment_user")
+    passed = fields.Boolean(compute="_compute_scores", store=True,
+                            groups="tech_assessment.group_assessment_user")
+    pass_rate = fields.Float(compute="_compute_scores", store=True, group_operator="avg",
+                             string="Pass rate (%)", groups="tech_assessment.group_assessment_user",
+                             help="100 when passed, 0 otherwise: its average is the pass rate.")
+    # Consent, as given on the landing page.
+    consent_at = fields.Datetime(readonly=True, copy=False)
+    consent_ip = fields.Char(string="Consent IP", readonly=True, copy=False)
+    consent_user_agent = fields.Char(readonly=True, copy=False)
+    consent_version = fields.Integer(readonly=True, copy=False)
+    consent_hash = fields.Char(readonly=True, copy=False, help="SHA-256 of the consent text shown.")
+
+    _sql_constraints = [
+        ("deadline_after_start", "CHECK(deadline IS NULL OR deadline > started_at)",
+         "The deadline must come after the start."),
+    ]
+
+    def init(self):
+        # The expiry cron looks for running attempts past their deadline.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS assessment_attempt_state_deadline_idx
+                ON assessment_attempt (state, deadline)
+        """)
+
+    @api.depends("candidate_id.name", "assessment_id.name")
+    def _compute_name(self):
+        for attempt in self:
+            attempt.name = f"{attempt.candidate_id.name or ''} – {attempt.assessment_id.name or ''}"
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for attempt in self:
+            attempt.access_url = f"/my/assessments/{attempt.id}"
+
+    @api.depends("started_at", "submitted_at")
+    def _compute_duration_minutes(self):
+        for attempt in self:
+            if attempt.started_at and attempt.submitted_at:
+                seconds = (attempt.submitted_at - attempt.started_at).total_seconds()
+                attempt.duration_minutes = round(seconds / 60.0, 1)
+            else:
+                attempt.duration_minutes = 0.0
+
+    @api.depends("answer_ids.points", "answer_ids.max_points", "answer_ids.is_correct",
+                 "answer_ids.option_id", "assessment_id.pass_rule", "assessment_id.pass_threshold")
+    def _compute_scores(self):
+        for attempt in self:
+            answers = attempt.answer_ids
+            score = sum(answers.mapped("points"))
+            max_score = sum(answers.mapped("max_points"))
+            percent = 100.0 * score / max_score if max_score else 0.0
+            if attempt.assessment_id.pass_rule == "all_correct":
+                passed = bool(answers) and all(answers.mapped("is_correct"))
+            else:
+                passed = bool(answers) and percent >= attempt.assessment_id.pass_threshold
+            attempt.item_count = len(answers)
+            attempt.answered_count = len(answers.filtered("option_id"))
+            attempt.score = score
+            attempt.max_score = max_score
+            attempt.percent = round(percent, 2)
+            attempt.passed = passed
+            attempt.pass_rate = 100.0 if passed else 0.0
+
+    # ------------------------------------------------------------------
+    # Lifecycle
+    # ------------------------------------------------------------------
+    def _post_transition(self, body):
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def action_record_consent(self, ip=None, user_agent=None, consent_hash=None):
+        """Store the candidate's consent to what the assessment records."""
+        self.ensure_one()
+        if self.state != "invited":
+            raise UserError(_("Consent is given before the test starts."))
+        self.sudo().write({
+            "consent_at": fields.Datetime.now(),
+            "consent_ip": ip,
+            "consent_user_agent": (user_agent or "")[:512],
+            "consent_version": self.assessment_id.consent_version,
+            "consent_hash": consent_hash,
+        })
+        self._post_transition(_("Consent given (consent text version %s).",
+                                self.assessment_id.consent_version))
+
+    def _check_can_start(self):
+        now = fields.Datetime.now()
+        if self.state in FINISHED_STATES:
+            raise UserError(_("This assessment is closed: it can no longer be started."))
+        if self.expires_at and self.expires_at < now:
+            raise UserError(_("This invitation expired on %s.", self.expires_at))
+        if not self.assessment_id.line_ids:
+            raise UserError(_("This assessment has no questions."))
+        if self.assessment_id.recording_required != "none" and not self.consent_at:
+            raise UserError(_("Please give your consent to the recording before starting."))
+
+    def action_start(self):
+        """Start the clock and freeze the items and the order of their options.
+
+        Starting a running attempt changes nothing, so a reload resumes it."""
+        self.ensure_one()
+        if self.state == "in_progress":
+            return True
+        self._check_can_start()
+        now = fields.Datetime.now()
+        seed = random.SystemRandom().randint(1, 2**31 - 1)
+        self.write({
+            "state": "in_progress",
+            "started_at": now,
+            "deadline": now + timedelta(minutes=self.assessment_id.time_limit),
+            "shuffle_seed": seed,
+        })
+        self.env["assessment.answer"].create(self._prepare_answer_lines(seed))
+        self._post_transition(_("Test started; deadline %s (UTC).", self.deadline))
+        return True
+
+    def _prepare_answer_lines(self, seed):
+        shuffle = self.assessment_id.shuffle_options
+        rng = random.Random(seed)
+        values = []
+        for sequence, item in enumerate(self.assessment_id.question_ids.item_ids, start=1):
+            option_ids = item.option_ids.ids
+            if shuffle:
+                rng.shuffle(option_ids)
+            values.append({
+                "attempt_id": self.id,
+                "item_id": item.id,
+                "sequence": sequence,
+                "option_order": ",".join(map(str, option_ids)),
+            })
+        return values
+
+    def _check_accepts_answers(self):
+        if self.state != "in_progress":
+            state = dict(self._fields["state"]._description_selection(self.env))[self.state]
+            raise UserError(_("This attempt is %s: answers can no longer be changed.", state.lower()))
+        if fields.Datetime.now() > self.deadline + ANSWER_GRACE:
+            raise UserError(_("Time is up: the answer arrived after the deadline."))
+
+    def save_answer(self, item_id, option_id):
+        """Record the candidate's choice for one item (autosave). Returns the answer."""
+        self.ensure_one()
+        self._check_accepts_answers()
+        item_id = item_id.id if isinstance(item_id, models.BaseModel) else item_id
+        option_id = option_id.id if isinstance(option_id, models.BaseModel) else option_id
+        answer = self.answer_ids.filtered(lambda a: a.item_id.id == item_id)
+        if not answer:
+            raise ValidationError(_("This question is not part of your assessment."))
+        if option_id and option_id not in answer._option_order_ids():
+            raise ValidationError(_("This option does not belong to this question."))
+        answer.write({"option_id": option_id or False, "answered_at": fields.Datetime.now()})
+        return answer
+
+    def action_submit(self):
+        """Hand in the test. Submitting twice is harmless."""
+        for attempt in self:
+            if attempt.state == "submitted":
+                continue
+            if attempt.state != "in_progress":
+                raise UserError(_("Only a test in progress can be submitted."))
+            attempt.write({"state": "submitted", "submitted_at": fields.Datetime.now()})
+            attempt._post_transition(_("Test submitted: %(answered)s / %(items)s answered.",
+                                       answered=attempt.answered_count, items=attempt.item_count))
+        return True
+
+    def action_cancel(self):
+        for attempt in self:
+            if attempt.state in ("submitted", "expired"):
+                raise UserError(_("A finished attempt cannot be cancelled."))
+        self.filtered(lambda a: a.state != "cancelled").write({"state": "cancelled"})
+        for attempt in self:
+            attempt._post_transition(_("Invitation withdrawn."))
+        return True
+
+    def action_reset_to_invited(self):
+        """Re-open a cancelled invitation (HR)."""
+        for attempt in self:
+            if attempt.state != "cancelled":
+                raise UserError(_("Only a cancelled invitation can be re-opened."))
+        self.write({"state": "invited"})
+        for attempt in self:
+            attempt._post_transition(_("Invitation re-opened."))
+        return True
+
+    @api.model
+    def _cron_expire_attempts(self, batch_size=EXPIRY_BATCH_SIZE):
+        """Close attempts whose time ran out and invitations past their expiry, in batches."""
+        now = fields.Datetime.now()
+        overdue = self.search([
+            "|",
+            "&", ("state", "=", "in_progress"), ("deadline", "<", now - ANSWER_GRACE),
+            "&", ("state", "=", "invited"), ("expires_at", "<", now),
+        ], limit=batch_size, order="id")
+        if not overdue:
+            return 0
+        overdue.write({"state": "expired", "submitted_at": now})
+        body = Markup("<p>%s</p>") % _("Time ran out: the attempt was closed by the server.")
+        overdue._message_log_batch(bodies=dict.fromkeys(overdue.ids, body))
+        if len(overdue) == batch_size:
+            self.env.ref("tech_assessment.ir_cron_expire_attempts")._trigger()
+        return len(overdue)
+
+    # ------------------------------------------------------------------
+    # Reporting helpers
+    # ------------------------------------------------------------------
+    def get_topic_breakdown(self):
+        """Per topic of this attempt: items, correct items, points and maximum."""
+        self.ensure_one()
+        groups = self.env["assessment.answer"].sudo()._read_group(
+            [("attempt_id", "=", self.id)], ["topic_id"],
+            ["__count", "is_correct:count_distinct", "points:sum", "max_points:sum"],
+        )
+        correct = dict(self.env["assessment.answer"].sudo()._read_group(
+            [("attempt_id", "=", self.id), ("is_correct", "=", True)], ["topic_id"], ["__count"],
+        ))
+        return [{
+            "topic": topic,
+            "items": count,
+            "correct": correct.get(topic, 0),
+            "points": points,
+            "max_points": max_points,
+        } for topic, count, _distinct, points, max_points in groups]
+
+    def remaining_seconds(self):
+        self.ensure_one()
+        if self.state != "in_progress":
+            return 0
+        return max(0, int((self.deadline - fields.Datetime.now()).total_seconds()))

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `make test`: set-up if needed, then a fresh throwaway database every run:
+#   1. install without demo data, then uninstall (both must log no ERROR);
+#   2. install with demo data (must log no ERROR);
+#   3. run the whole suite with pytest-odoo, HTTP server and browser tours included.
+# Exits non-zero on any failure, error, empty run or ERROR logged while installing.
+# Extra arguments go to pytest (e.g. `make test ARGS="-k portal"`).
+# SKIP_NODEMO=1 skips step 1 (a quicker loop while developing).
+source "$(dirname "$0")/common.sh"
+bash "$PROJECT_DIR/scripts/setup.sh"
+
+TEST_DB="${TEST_DB:-ta_test_$CHECKOUT_KEY}"
+LOG_DIR="$ADDONS_LINK_DIR/logs"
+mkdir -p "$LOG_DIR"
+
+drop_db() {
+    dropdb --if-exists "$1" >/dev/null 2>&1 || true
+    rm -rf "$ODOO_DATA_DIR/filestore/$1"
+}
+cleanup() { drop_db "$TEST_DB"; drop_db "${TEST_DB}_nodemo"; }
+trap cleanup EXIT
+
+# Odoo exits 0 even when loading a module logs errors: read the log.
+check_log() {  # $1: step name, $2: exit code, $3: log file
+    local errors
+    errors="$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$3" || true)"
+    if [ "$2" -ne 0 ] || [ -n "$errors" ]; then
+        log "$1 FAILED (exit code $2). Errors logged:"
+        printf '%s\n' "$errors" >&2
+        log "end of the log:"
+        tail -15 "$3" >&2
+        log "full log: $3"
+        exit 1
+    fi
+    log "$1: ok"
+}
+
+module_state() {
+    psql -d "$1" -tAc "SELECT state FROM ir_module_module WHERE name = '$MODULE_NAME'"
+}
+
+odoo_step() {  # $1: step name, $2: database, then odoo-bin arguments
+    local step="$1" db="$2" logfile="$LOG_DIR/${1// /_}.log" rc=0
+    shift 2
+    odoo_bin -d "$db" --stop-after-init --no-http --log-level=info --logfile="$logfile" "$@" || rc=$?
+    check_log "$step" "$rc" "$logfile"
+}
+
+cleanup
+start=$SECONDS
+if [ "${SKIP_NODEMO:-0}" != 1 ]; then
+    odoo_step "install without demo data" "${TEST_DB}_nodemo" -i "$MODULE_NAME" --without-demo=all
+    [ "$(module_state "${TEST_DB}_nodemo")" = installed ] || die "module not installed without demo data"
+    uninstall_log="$LOG_DIR/uninstall.log"
+    rc=0
+    odoo_bin shell -d "${TEST_DB}_nodemo" --no-http --log-level=info --logfile="$uninstall_log" <<'PY' || rc=$?
+env["ir.module.module"].search([("name", "=", "tech_assessment")]).button_immediate_uninstall()
+env.cr.commit()
+PY
+    check_log "uninstall" "$rc" "$uninstall_log"
+    [ "$(module_state "${TEST_DB}_nodemo")" = uninstalled ] || die "module not uninstalled"
+    leftovers="$(psql -d "${TEST_DB}_nodemo" -tAc "SELECT string_agg(tablename, ', ') FROM pg_tables WHERE tablename LIKE 'assessment\_%'")"
+    [ -z "$leftovers" ] || die "uninstall left tables behind: $leftovers"
+    drop_db "${TEST_DB}_nodemo"
+fi
+odoo_step "install with demo data" "$TEST_DB" -i "$MODULE_NAME"
+[ "$(module_state "$TEST_DB")" = installed ] || die "module not installed with demo data"
+log "installs took $((SECONDS - start)) s; running the test suite"
+
+rc=0
+(cd "$ADDONS_LINK_DIR" && PYTHONPATH="$ODOO_DIR" "$VENV_DIR/bin/pytest" \
+    -p no:cacheprovider -o addopts="" --rootdir="$ADDONS_LINK_DIR" \
+    --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" --odoo-http \
+    --odoo-log-level=warn -r fEs -W ignore::DeprecationWarning \
+    "$MODULE_NAME/tests" ${ARGS:-} "$@") || rc=$?
+case $rc in
+    0) log "all tests passed" ;;
+    5) log "pytest collected no test: that is a failure"; exit 5 ;;
+    *) log "tests failed (pytest exit code $rc)"; exit "$rc" ;;
+esac

@@ -1,0 +1,58 @@
+"""Shared set-up for the module's tests: users of each role, in two companies."""
+from odoo.tests import HttpCase, TransactionCase, new_test_user
+
+
+class TechAssessmentCommon:
+    """Mixin: creates a manager, a recruiter, a plain internal user and a portal user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.ref("base.main_company")
+        cls.company_b = cls.env["res.company"].create({"name": "Company B (tests)"})
+        cls.manager = cls._new_user("ta_manager", "tech_assessment.group_assessment_admin")
+        cls.recruiter = cls._new_user("ta_recruiter", "tech_assessment.group_assessment_user")
+        cls.recruiter_b = cls._new_user(
+            "ta_recruiter_b", "tech_assessment.group_assessment_user", company=cls.company_b
+        )
+        cls.internal = cls._new_user("ta_internal", "base.group_user")
+        cls.portal_user = cls._new_user("ta_portal", "base.group_portal")
+
+    @classmethod
+    def _new_user(cls, login, groups, company=None):
+        company = company or cls.company_a
+        return new_test_user(
+            cls.env, login=login, groups=groups, password=login + "-pass",
+            company_id=company.id, company_ids=[(6, 0, company.ids)],
+            email=f"{login}@example.com",
+        )
+
+    @classmethod
+    def _make_question(cls, name="Test question", company=None, items=1, topic=None):
+        """A question with `items` single-choice items of two options (first one correct)."""
+        topic = topic or cls.env["assessment.topic"].create({"name": f"Topic of {name}"})
+        return cls.env["assessment.question"].create({
+            "name": name,
+            "topic_id": topic.id,
+            "company_id": company.id if company else False,
+            "item_ids": [
+                (0, 0, {
+                    "prompt": f"Item {n}",
+                    "sequence": n,
+                    "option_ids": [
+                        (0, 0, {"text": "Right", "is_correct": True, "sequence": 1}),
+                        (0, 0, {"text": "Wrong", "is_correct": False, "sequence": 2}),
+                    ],
+                })
+                for n in range(1, items + 1)
+            ],
+        })
+
+
+class TechAssessmentCase(TechAssessmentCommon, TransactionCase):
+    pass
+
+
+class TechAssessmentHttpCase(TechAssessmentCommon, HttpCase):
+    # Chromium >= 128 ignores Odoo 17's "1366x768" --window-size; a comma works.
+    browser_size = "1366,768"

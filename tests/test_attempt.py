@@ -1,0 +1,372 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import TechAssessmentCase
+
+T0 = datetime(2026, 3, 2, 9, 0, 0)
+
+
+class AttemptCase(TechAssessmentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.topic_x = cls.env["assessment.topic"].create({"name": "Topic X"})
+        cls.topic_y = cls.env["assessment.topic"].create({"name": "Topic Y"})
+        cls.question_1 = cls._make_question("First", items=2, topic=cls.topic_x)
+        cls.question_2 = cls._make_question("Second", items=2, topic=cls.topic_y)
+        cls.assessment = cls.env["assessment.assessment"].create({
+            "name": "Lifecycle",
+            "company_id": False,
+            "time_limit": 30,
+            "recording_required": "none",
+            "shuffle_options": False,
+            "line_ids": [
+                (0, 0, {"sequence": 1, "question_id": cls.question_1.id}),
+                (0, 0, {"sequence": 2, "question_id": cls.question_2.id}),
+            ],
+            "is_published": True,
+        })
+        cls.items = cls.assessment.question_ids.item_ids
+        cls.candidate = cls.env["assessment.candidate"].create(
+            {"name": "Ada", "email": "ada@example.com"}
+        )
+
+    def _new_attempt(self, candidate=None, assessment=None):
+        return self.env["assessment.attempt"].create({
+            "candidate_id": (candidate or self.candidate).id,
+            "assessment_id": (assessment or self.assessment).id,
+        })
+
+    def _right(self, item):
+        return item.option_ids.filtered("is_correct")
+
+    def _wrong(self, item):
+        return item.option_ids.filtered(lambda o: not o.is_correct)[0]
+
+    def _messages(self, attempt):
+        return " | ".join(attempt.message_ids.mapped("body"))
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycle(AttemptCase):
+    def test_start_sets_the_server_deadline_and_freezes_items(self):
+        attempt = self._new_attempt()
+        with freeze_time(T0):
+            attempt.action_start()
+        self.assertEqual(attempt.state, "in_progress")
+        self.assertEqual(attempt.started_at, T0)
+        self.assertEqual(attempt.deadline, T0 + timedelta(minutes=30))
+        self.assertEqual(attempt.answer_ids.item_id, self.items)
+        self.assertEqual(attempt.answer_ids.mapped("sequence"), [1, 2, 3, 4])
+        self.assertIn("Test started", self._messages(attempt))
+
+    def test_start_twice_resumes(self):
+        attempt = self._new_attempt()
+        with freeze_time(T0):
+            attempt.action_start()
+        with freeze_time(T0 + timedelta(minutes=5)):
+            attempt.action_start()
+        self.assertEqual(attempt.deadline, T0 + timedelta(minutes=30))
+        self.assertEqual(len(attempt.answer_ids), 4)
+
+    def test_editing_the_assessment_never_changes_a_started_attempt(self):
+        attempt = self._new_attempt()
+        attempt.action_start()
+        extra = self._make_question("Added later", items=3)
+        self.assessment.write({"line_ids": [(0, 0, {"question_id": extra.id})]})
+        self.assertEqual(len(attempt.answer_ids), 4)
+        self.assertEqual(attempt.item_count, 4)
+
+    def test_shuffled_option_order_is_frozen_per_attempt(self):
+        question = self.env["assessment.question"].create({
+            "name": "Many options", "topic_id": self.topic_x.id,
+            "item_ids": [(0, 0, {"prompt": "Pick", "option_ids": [
+                (0, 0, {"text": f"Option {n}", "is_correct": n == 0}) for n in range(8)
+            ]})],
+        })
+        assessment = self.assessment.copy({"shuffle_options": True, "line_ids": [
+            (0, 0, {"question_id": question.id})]})
+        orders = set()
+        for _n in range(6):
+            attempt = self._new_attempt(assessment=assessment)
+            attempt.action_start()
+            order = attempt.answer_ids._option_order_ids()
+            self.assertCountEqual(order, question.item_ids.option_ids.ids)
+            orders.add(tuple(order))
+            attempt.action_start()
+            self.assertEqual(attempt.answer_ids._option_order_ids(), list(order))
+        self.assertGreater(len(orders), 1, "six attempts of 8 options never got another order")
+
+    def test_start_refusals(self):
+        recorded = self.assessment.copy({"recording_required": "both"})
+        attempt = self._new_attempt(assessment=recorded)
+        with self.assertRaisesRegex(UserError, "consent"):
+            attempt.action_start()
+        attempt.action_record_consent(ip="127.0.0.1", user_agent="UA", consent_hash="abc")
+        self.assertEqual(attempt.consent_version, recorded.consent_version)
+        attempt.action_start()
+        self.assertEqual(attempt.state, "in_progress")
+
+        expired = self._new_attempt()
+        expired.expires_at = datetime.now() - timedelta(days=1)
+        with self.assertRaisesRegex(UserError, "invitation expired"):
+            expired.action_start()
+
+        cancelled = self._new_attempt()
+        cancelled.action_cancel()
+        with self.assertRaisesRegex(UserError, "closed"):
+            cancelled.action_start()
+
+    def test_save_answer_and_refusals(self):
+        attempt = self._new_attempt()
+        item = self.items[0]
+        with self.assertRaisesRegex(UserError, "invited"):
+            attempt.save_answer(item.id, self._right(item).id)
+        with freeze_time(T0):
+            attempt.action_start()
+            answer = attempt.save_answer(item.id, self._wrong(item).id)
+            self.assertEqual(answer.option_id, self._wrong(item))
+            attempt.save_answer(item, self._right(item))
+            self.assertEqual(answer.option_id, self._right(item))
+            self.assertEqual(attempt.answered_count, 1)
+
+            outsider = self._make_question("Not in the test")
+            with self.assertRaisesRegex(ValidationError, "not part of your assessment"):
+                attempt.save_answer(outsider.item_ids.id, outsider.item_ids.option_ids[0].id)
+            with self.assertRaisesRegex(ValidationError, "does not belong to this question"):
+                attempt.save_answer(item.id, self._right(self.items[1]).id)
+        with freeze_time(T0 + timedelta(minutes=30, seconds=5)):
+            attempt.save_answer(self.items[1].id, self._right(self.items[1]).id)  # grace
+        with freeze_time(T0 + timedelta(minutes=31)):
+            with self.assertRaisesRegex(UserError, "Time is up"):
+                attempt.save_answer(item.id, self._wrong(item).id)
+        self.assertEqual(answer.option_id, self._right(item), "a refused answer changes nothing")
+        attempt.action_submit()
+        with self.assertRaisesRegex(UserError, "submitted"):
+            attempt.save_answer(item.id, self._wrong(item).id)
+
+    def test_submit_is_idempotent(self):
+        attempt = self._new_attempt()
+        with self.assertRaisesRegex(UserError, "in progress"):
+            attempt.action_submit()
+        with freeze_time(T0):
+            attempt.action_start()
+        with freeze_time(T0 + timedelta(minutes=12)):
+            attempt.action_submit()
+        with freeze_time(T0 + timedelta(minutes=20)):
+            attempt.action_submit()
+        self.assertEqual(attempt.state, "submitted")
+        self.assertEqual(attempt.submitted_at, T0 + timedelta(minutes=12))
+        self.assertEqual(attempt.duration_minutes, 12.0)
+        self.assertEqual(self._messages(attempt).count("Test submitted"), 1)
+
+    def test_cancel_and_reopen(self):
+        attempt = self._new_attempt()
+        attempt.action_cancel()
+        self.assertEqual(attempt.state, "cancelled")
+        attempt.action_reset_to_invited()
+        self.assertEqual(attempt.state, "invited")
+        attempt.action_start()
+        attempt.action_submit()
+        with self.assertRaisesRegex(UserError, "cannot be cancelled"):
+            attempt.action_cancel()
+
+
+@tagged("post_install", "-at_install")
+class TestExpiryCron(AttemptCase):
+    def test_cron_closes_overdue_attempts_and_expired_invitations(self):
+        overdue, running, invited_old, invited_new = (self._new_attempt() for _n in range(4))
+        with freeze_time(T0):
+            overdue.action_start()
+        with freeze_time(T0 + timedelta(minutes=20)):
+            running.action_start()
+        invited_old.expires_at = T0 + timedelta(minutes=10)
+        invited_new.expires_at = T0 + timedelta(days=3)
+        with freeze_time(T0 + timedelta(minutes=31)):
+            closed = self.env["assessment.attempt"]._cron_expire_attempts()
+        self.assertEqual(closed, 2)
+        self.assertEqual(
+            [overdue.state, running.state, invited_old.state, invited_new.state],
+            ["expired", "in_progress", "expired", "invited"],
+        )
+        self.assertIn("Time ran out", self._messages(overdue))
+
+    def test_cron_works_in_batches(self):
+        attempts = self.env["assessment.attempt"].create([
+            {"candidate_id": self.candidate.id, "assessment_id": self.assessment.id,
+             "expires_at": T0} for _n in range(5)
+        ])
+        with freeze_time(T0 + timedelta(hours=1)):
+            self.assertEqual(self.env["assessment.attempt"]._cron_expire_attempts(batch_size=3), 3)
+            self.assertEqual(self.env["assessment.attempt"]._cron_expire_attempts(batch_size=3), 2)
+            self.assertEqual(self.env["assessment.attempt"]._cron_expire_attempts(batch_size=3), 0)
+        self.assertEqual(set(attempts.mapped("state")), {"expired"})
+
+
+@tagged("post_install", "-at_install")
+class TestScoring(AttemptCase):
+    def _answer(self, attempt, correct_flags):
+        for item, correct in zip(self.items, correct_flags):
+            attempt.save_answer(item.id, (self._right(item) if correct else self._wrong(item)).id)
+
+    def test_all_correct_rule(self):
+        attempt = self._new_attempt()
+        attempt.action_start()
+        self._answer(attempt, [True, True, True, False])
+        self.assertEqual((attempt.score, attempt.max_score, attempt.percent), (3, 4, 75))
+        self.assertFalse(attempt.passed)
+        self._answer(attempt, [True, True, True, True])
+        self.assertTrue(attempt.passed)
+        self.assertEqual(attempt.pass_rate, 100)
+
+    def test_unanswered_items_count_as_wrong(self):
+        attempt = self._new_attempt()
+        attempt.action_start()
+        self._answer(attempt, [True, True, True])
+        self.assertEqual((attempt.answered_count, attempt.item_count), (3, 4))
+        self.assertFalse(attempt.passed)
+
+    def test_threshold_rule_and_threshold_change(self):
+        self.assessment.write({"pass_rule": "threshold", "pass_threshold": 70})
+        attempt = self._new_attempt()
+        attempt.action_start()
+        self._answer(attempt, [True, True, True, False])
+        attempt.action_submit()
+        self.assertTrue(attempt.passed)
+        self.assessment.pass_threshold = 80
+        self.assertFalse(attempt.passed, "raising the threshold re-evaluates submitted attempts")
+        self.assessment.pass_rule = "all_correct"
+        self.assertFalse(attempt.passed)
+
+    def test_points_weighting(self):
+        self.items[0].points = 3
+        attempt = self._new_attempt()
+        attempt.action_start()
+        self._answer(attempt, [True, False, False, False])
+        self.assertEqual((attempt.score, attempt.max_score), (3, 6))
+        self.assertEqual(attempt.percent, 50)
+
+    def test_correcting_the_key_regrades_every_attempt(self):
+        attempts = self._new_attempt() | self._new_attempt()
+        item = self.items[0]
+        old_right, old_wrong = self._right(item), self._wrong(item)
+        for attempt in attempts:
+            attempt.action_start()
+            self._answer(attempt, [False, True, True, True])  # item 0 answered with old_wrong
+            attempt.action_submit()
+        self.assertEqual(attempts.mapped("score"), [3, 3])
+        item.write({"option_ids": [(1, old_right.id, {"is_correct": False}),
+                                   (1, old_wrong.id, {"is_correct": True})]})
+        self.assertEqual(attempts.mapped("score"), [4, 4])
+        self.assertEqual(attempts.mapped("passed"), [True, True])
+
+    def test_topic_breakdown(self):
+        attempt = self._new_attempt()
+        attempt.action_start()
+        self._answer(attempt, [True, False, True, True])
+        breakdown = {row["topic"].name: row for row in attempt.get_topic_breakdown()}
+        self.assertEqual(breakdown["Topic X"]["items"], 2)
+        self.assertEqual(breakdown["Topic X"]["correct"], 1)
+        self.assertEqual(breakdown["Topic Y"]["correct"], 2)
+        self.assertEqual(breakdown["Topic Y"]["max_points"], 2)
+
+    def test_candidate_best_result(self):
+        first, second = self._new_attempt(), self._new_attempt()
+        first.action_start()
+        self._answer(first, [True, False, False, False])
+        first.action_submit()
+        second.action_start()
+        self._answer(second, [True, True, True, True])
+        second.action_submit()
+        self.assertEqual(self.candidate.best_attempt_id, second)
+        self.assertEqual(self.candidate.best_percent, 100)
+        self.assertTrue(self.candidate.passed_any)
+        self.assertEqual(self.candidate.attempt_count, 2)
+
+
+@tagged("post_install", "-at_install")
+class TestCandidate(AttemptCase):
+    def test_candidate_gets_a_contact(self):
+        self.assertEqual(self.candidate.partner_id.email, "ada@example.com")
+        self.assertEqual(self.candidate.partner_id.assessment_candidate_ids, self.candidate)
+
+    def test_external_id_unique_per_company(self):
+        values = {"name": "X", "provider": "greenhouse", "external_id": "GH-1"}
+        self.env["assessment.candidate"].create(values)
+        self.env["assessment.candidate"].create(dict(values, company_id=self.company_b.id))
+        with self.assertRaises(Exception), self.cr.savepoint():
+            self.env["assessment.candidate"].create(values)
+
+    def test_partner_smart_button(self):
+        attempt = self._new_attempt()
+        partner = self.candidate.partner_id
+        self.assertEqual(partner.with_user(self.recruiter).assessment_attempt_count, 1)
+        action = partner.action_open_assessment_attempts()
+        self.assertEqual(self.env["assessment.attempt"].search(action["domain"]), attempt)
+
+
+@tagged("post_install", "-at_install")
+class TestAttemptIsolation(AttemptCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.candidate_b = cls.env["assessment.candidate"].create(
+            {"name": "Bea of B", "email": "bea@example.com", "company_id": cls.company_b.id}
+        )
+        cls.attempt_a = cls.env["assessment.attempt"].create({
+            "candidate_id": cls.candidate.id, "assessment_id": cls.assessment.id,
+        })
+        cls.attempt_b = cls.env["assessment.attempt"].create({
+            "candidate_id": cls.candidate_b.id, "assessment_id": cls.assessment.id,
+            "company_id": cls.company_b.id,
+        })
+        cls.attempt_a.action_start()
+        cls.attempt_b.action_start()
+
+    def test_company_a_user_never_sees_company_b(self):
+        for model, record_b in (("assessment.candidate", self.candidate_b),
+                                ("assessment.attempt", self.attempt_b),
+                                ("assessment.answer", self.attempt_b.answer_ids)):
+            Model = self.env[model].with_user(self.recruiter)
+            self.assertFalse(Model.search([("id", "in", record_b.ids)]), model)
+            self.assertFalse(Model.search_count([("company_id", "=", self.company_b.id)]), model)
+            groups = Model.read_group([], ["company_id"], ["company_id"])
+            self.assertNotIn(self.company_b.id, [g["company_id"][0] for g in groups if g["company_id"]])
+            if model != "assessment.answer":
+                self.assertNotIn(record_b[:1].id, [r[0] for r in Model.name_search(record_b[:1].name)])
+            with self.assertRaises(AccessError):
+                record_b.with_user(self.recruiter).read(["id"])
+
+    def test_multi_company_user_sees_both_when_both_active(self):
+        self.recruiter.write({"company_ids": [(4, self.company_b.id)]})
+        both = (self.company_a | self.company_b).ids
+        Attempt = self.env["assessment.attempt"].with_user(self.recruiter)
+        self.assertEqual(
+            Attempt.with_context(allowed_company_ids=both).search([("id", "in", (self.attempt_a | self.attempt_b).ids)]),
+            self.attempt_a | self.attempt_b,
+        )
+        self.assertEqual(
+            Attempt.with_context(allowed_company_ids=self.company_a.ids).search(
+                [("id", "in", (self.attempt_a | self.attempt_b).ids)]),
+            self.attempt_a,
+        )
+
+    def test_portal_users_see_only_their_own_attempts(self):
+        other_portal = self._new_user("ta_portal_2", "base.group_portal")
+        self.candidate.partner_id = self.portal_user.partner_id
+        Attempt = self.env["assessment.attempt"]
+        self.assertEqual(Attempt.with_user(self.portal_user).search([]), self.attempt_a)
+        self.assertFalse(Attempt.with_user(other_portal).search([]))
+        with self.assertRaises(AccessError):
+            self.attempt_a.with_user(other_portal).read(["state"])
+        with self.assertRaises(AccessError):
+            self.attempt_a.with_user(self.portal_user).write({"expires_at": False})
+        # the score and the answers stay with HR
+        with self.assertRaises(AccessError):
+            self.attempt_a.with_user(self.portal_user).read(["score"])
+        with self.assertRaises(AccessError):
+            self.attempt_a.answer_ids.with_user(self.portal_user).read(["is_correct"])
