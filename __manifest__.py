@@ -25,6 +25,7 @@
         "views/assessment_attempt_views.xml",
         "views/assessment_answer_views.xml",
         "views/res_partner_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -38,6 +39,8 @@
         ],
         "web.assets_frontend": [
             "tech_assessment/static/src/scss/code_highlight.scss",
+            "tech_assessment/static/src/scss/assessment_portal.scss",
+            "tech_assessment/static/src/js/assessment_test.js",
         ],
         "web.report_assets_common": [
             "tech_assessment/static/src/scss/code_highlight.scss",

@@ -9,3 +9,4 @@ from . import assessment_candidate
 from . import assessment_attempt
 from . import assessment_answer
 from . import res_partner
+from . import assessment_event

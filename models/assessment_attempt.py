@@ -1,3 +1,4 @@
+import hashlib
 import random
 from datetime import timedelta
 
@@ -40,9 +41,9 @@ class AssessmentAttempt(models.Model):
         "res.company", required=True, index=True,
         default=lambda self: self.env.company,
     )
+    # Not tracked: every transition posts its own message (in batch for the cron).
     state = fields.Selection(
-        ATTEMPT_STATES, default="invited", required=True, readonly=True, tracking=True,
-        copy=False,
+        ATTEMPT_STATES, default="invited", required=True, readonly=True, copy=False,
     )
     invited_at = fields.Datetime(default=fields.Datetime.now, readonly=True, copy=False)
     expires_at = fields.Datetime(
@@ -56,6 +57,7 @@ class AssessmentAttempt(models.Model):
     )
     shuffle_seed = fields.Integer(readonly=True, copy=False, groups="tech_assessment.group_assessment_user")
     answer_ids = fields.One2many("assessment.answer", "attempt_id", string="Answers", readonly=True)
+    event_ids = fields.One2many("assessment.event", "attempt_id", string="Events", readonly=True)
     item_count = fields.Integer(compute="_compute_scores", store=True, string="Items")
     answered_count = fields.Integer(compute="_compute_scores", store=True, string="Answered")
     score = fields.Float(compute="_compute_scores", store=True, group_operator="avg",
@@ -145,8 +147,23 @@ class AssessmentAttempt(models.Model):
             "consent_version": self.assessment_id.consent_version,
             "consent_hash": consent_hash,
         })
+        self._log_event("consent", f"version {self.assessment_id.consent_version}")
         self._post_transition(_("Consent given (consent text version %s).",
                                 self.assessment_id.consent_version))
+
+    def consent_text_hash(self):
+        """SHA-256 of the consent text as the candidate reads it (in their language)."""
+        self.ensure_one()
+        text = self.assessment_id.with_context(lang=self.partner_id.lang).consent_text or ""
+        return hashlib.sha256(str(text).encode()).hexdigest()
+
+    def _log_event(self, kind, detail=None, client_time=None):
+        return self.env["assessment.event"].sudo().create({
+            "attempt_id": self.id,
+            "kind": kind,
+            "detail": detail,
+            "client_time": client_time,
+        })
 
     def _check_can_start(self):
         now = fields.Datetime.now()
@@ -176,6 +193,7 @@ class AssessmentAttempt(models.Model):
             "shuffle_seed": seed,
         })
         self.env["assessment.answer"].create(self._prepare_answer_lines(seed))
+        self._log_event("start")
         self._post_transition(_("Test started; deadline %s (UTC).", self.deadline))
         return True
 
@@ -217,13 +235,18 @@ class AssessmentAttempt(models.Model):
         return answer
 
     def action_submit(self):
-        """Hand in the test. Submitting twice is harmless."""
+        """Hand in the test. Submitting twice is harmless; too late, the attempt expires."""
+        now = fields.Datetime.now()
         for attempt in self:
-            if attempt.state == "submitted":
+            if attempt.state in ("submitted", "expired"):
                 continue
             if attempt.state != "in_progress":
                 raise UserError(_("Only a test in progress can be submitted."))
-            attempt.write({"state": "submitted", "submitted_at": fields.Datetime.now()})
+            if now > attempt.deadline + ANSWER_GRACE:
+                attempt._expire()
+                continue
+            attempt.write({"state": "submitted", "submitted_at": now})
+            attempt._log_event("submit")
             attempt._post_transition(_("Test submitted: %(answered)s / %(items)s answered.",
                                        answered=attempt.answered_count, items=attempt.item_count))
         return True
@@ -258,12 +281,23 @@ class AssessmentAttempt(models.Model):
         ], limit=batch_size, order="id")
         if not overdue:
             return 0
-        overdue.write({"state": "expired", "submitted_at": now})
-        body = Markup("<p>%s</p>") % _("Time ran out: the attempt was closed by the server.")
-        overdue._message_log_batch(bodies=dict.fromkeys(overdue.ids, body))
+        overdue._expire()
         if len(overdue) == batch_size:
             self.env.ref("tech_assessment.ir_cron_expire_attempts")._trigger()
         return len(overdue)
+
+    def _expire(self):
+        """Close attempts whose time ran out (in batch: a few queries for any number)."""
+        never_started = self.filtered(lambda a: a.state == "invited")
+        self.write({"state": "expired", "submitted_at": fields.Datetime.now()})
+        self.env["assessment.event"].sudo().create(
+            [{"attempt_id": attempt.id, "kind": "expire"} for attempt in self]
+        )
+        time_up = Markup("<p>%s</p>") % _("Time ran out: the attempt was closed by the server.")
+        unused = Markup("<p>%s</p>") % _("The invitation expired before the test was started.")
+        self._message_log_batch(bodies={
+            attempt.id: unused if attempt in never_started else time_up for attempt in self
+        })
 
     # ------------------------------------------------------------------
     # Reporting helpers
@@ -291,3 +325,16 @@ class AssessmentAttempt(models.Model):
         if self.state != "in_progress":
             return 0
         return max(0, int((self.deadline - fields.Datetime.now()).total_seconds()))
+
+    # ------------------------------------------------------------------
+    # Integration API (controllers/api.py, README "Integration API")
+    # ------------------------------------------------------------------
+    def _auto_init(self):
+        from odoo.tools.sql import create_index
+
+        res = super()._auto_init()
+        # The API lists attempts in (write_date, id) order, from a cursor. Not in init():
+        # this class already has one.
+        create_index(self.env.cr, "assessment_attempt_write_date_id_idx", self._table,
+                     ["write_date", "id"])
+        return res

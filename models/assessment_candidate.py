@@ -1,11 +1,12 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class AssessmentCandidate(models.Model):
     _name = "assessment.candidate"
     _description = "Assessment Candidate"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "last_activity desc, id desc"
+    _order = "id desc"
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
@@ -22,27 +23,37 @@ class AssessmentCandidate(models.Model):
     provider = fields.Char(help="The system the candidate comes from, e.g. greenhouse.")
     external_id = fields.Char(string="External ID", help="The candidate's id in that system.")
     attempt_ids = fields.One2many("assessment.attempt", "candidate_id", string="Attempts")
-    attempt_count = fields.Integer(compute="_compute_attempt_stats", store=True)
+    # Not stored on purpose: stored, they would be recomputed (and the candidate row
+    # rewritten) by every autosave of a running attempt.
+    attempt_count = fields.Integer(compute="_compute_attempt_stats")
     best_attempt_id = fields.Many2one(
-        "assessment.attempt", compute="_compute_attempt_stats", store=True, string="Best attempt"
+        "assessment.attempt", compute="_compute_attempt_stats", string="Best attempt",
+        groups="tech_assessment.group_assessment_user",
     )
     best_percent = fields.Float(
-        compute="_compute_attempt_stats", store=True, string="Best score (%)",
-        group_operator="max",
+        compute="_compute_attempt_stats", string="Best score (%)",
+        groups="tech_assessment.group_assessment_user",
     )
-    passed_any = fields.Boolean(compute="_compute_attempt_stats", store=True, string="Passed")
-    last_activity = fields.Datetime(compute="_compute_attempt_stats", store=True)
+    passed_any = fields.Boolean(
+        compute="_compute_attempt_stats", search="_search_passed_any", string="Passed",
+        groups="tech_assessment.group_assessment_user",
+    )
+    last_activity = fields.Datetime(compute="_compute_attempt_stats")
 
     _sql_constraints = [
         ("external_id_unique", "unique(company_id, provider, external_id)",
          "Another candidate of this company already has this external ID for this provider."),
     ]
 
-    @api.depends("attempt_ids.state", "attempt_ids.percent", "attempt_ids.passed",
-                 "attempt_ids.write_date")
+    @api.depends("attempt_ids.state")
     def _compute_attempt_stats(self):
+        attempts_by_candidate = {candidate: candidate.env["assessment.attempt"] for candidate in self}
+        for attempt in self.env["assessment.attempt"].sudo().search(
+            [("candidate_id", "in", self.ids)]
+        ):
+            attempts_by_candidate[attempt.candidate_id] |= attempt
         for candidate in self:
-            attempts = candidate.attempt_ids
+            attempts = attempts_by_candidate.get(candidate._origin, self.env["assessment.attempt"])
             finished = attempts.filtered(lambda a: a.state in ("submitted", "expired"))
             best = max(finished, key=lambda a: (a.percent, a.id), default=finished)
             candidate.attempt_count = len(attempts)
@@ -50,6 +61,13 @@ class AssessmentCandidate(models.Model):
             candidate.best_percent = best.percent if best else 0.0
             candidate.passed_any = any(finished.mapped("passed"))
             candidate.last_activity = max(attempts.mapped("write_date"), default=False)
+
+    def _search_passed_any(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on Passed."))
+        passed = self.env["assessment.attempt"].sudo()._search([("passed", "=", True)])
+        in_or_not = "in" if (operator == "=") == value else "not in"
+        return [("attempt_ids", in_or_not, passed)]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -82,3 +100,119 @@ class AssessmentCandidate(models.Model):
             "target": "new",
             "context": {"default_candidate_ids": self.ids},
         }
+
+    # ------------------------------------------------------------------
+    # Integration API (controllers/api.py, README "Integration API")
+    # ------------------------------------------------------------------
+    def _auto_init(self):
+        from odoo.tools.sql import create_index
+
+        res = super()._auto_init()
+        # The API lists candidates in (write_date, id) order, from a cursor.
+        create_index(self.env.cr, "assessment_candidate_write_date_id_idx", self._table,
+                     ["write_date", "id"])
+        return res
+
+    @api.model
+    def _api_upsert(self, company, provider, external_id, values, assessment=None,
+                    expires_at=None):
+        """Create or update the candidate ``(company, provider, external_id)`` with
+        ``values`` (name, email, phone) and, given an assessment, reuse the candidate's open
+        invitation to it or invite them (the invite wizard: checks, attempt, e-mail).
+
+        One savepoint holds every write: an error anywhere (say, in the invitation) leaves
+        nothing behind. Repeating the call changes nothing: unchanged values are not written
+        and the open invitation is reused. Two concurrent calls for one key are serialized:
+        the second one meets the first one's row (unique constraint, or the lock below) and
+        gets a serialization failure, on which Odoo replays the whole request with a fresh
+        snapshot (``odoo.service.model.retrying``); the replay finds and updates that row.
+
+        :return: ``(candidate, created, attempt or None, attempt_created)``
+        """
+        from psycopg2.errors import UniqueViolation
+
+        from odoo.tools import mute_logger
+
+        key = [("company_id", "=", company.id), ("provider", "=", provider),
+               ("external_id", "=", external_id)]
+        with self.env.cr.savepoint():
+            candidate = self.with_context(active_test=False).search(key, limit=1)
+            created = not candidate
+            if candidate:
+                candidate._api_lock()
+                changes = {fname: value for fname, value in values.items()
+                           if (candidate[fname] or False) != (value or False)}
+                if changes:
+                    candidate.write(changes)
+            else:
+                if not values.get("name"):
+                    raise UserError(_("A new candidate needs a name."))
+                # The contact card of the candidate: recruiters need not have the
+                # "Contact Creation" right for it. Kept to the candidate's company.
+                partner = self.env["res.partner"].sudo().create({
+                    "name": values["name"], "email": values.get("email"),
+                    "phone": values.get("phone"), "company_id": company.id,
+                })
+                try:
+                    # Muted: a unique violation here is an expected race, handled below.
+                    with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                        candidate = self.create({
+                            **values, "company_id": company.id, "partner_id": partner.id,
+                            "provider": provider, "external_id": external_id,
+                        })
+                except UniqueViolation as exc:
+                    if exc.diag.constraint_name != "assessment_candidate_external_id_unique":
+                        raise
+                    # A concurrent transaction committed this key after our snapshot was
+                    # taken: under REPEATABLE READ we cannot see it, a replay will.
+                    self._api_replay_transaction()
+            attempt, attempt_created = None, False
+            if assessment:
+                attempt, attempt_created = candidate._api_invite(assessment, expires_at)
+        return candidate, created, attempt, attempt_created
+
+    def _api_lock(self):
+        """Serialize concurrent API writes to this candidate: a no-op UPDATE makes a second
+        concurrent writer wait, then fail with a serialization failure (REPEATABLE READ),
+        which Odoo answers by replaying its request. A mere row lock would not: the second
+        writer would go on with a snapshot that misses the first one's invitation."""
+        from odoo.tools import SQL
+
+        self.ensure_one()
+        self.env.cr.execute(SQL(
+            "UPDATE assessment_candidate SET write_date = write_date WHERE id = %s", self.id,
+        ), log_exceptions=False)
+
+    def _api_replay_transaction(self):
+        """Raise PostgreSQL's serialization failure (SQLSTATE 40001): Odoo's request and cron
+        wrappers roll the transaction back and run it again."""
+        from odoo.tools import SQL
+
+        self.env.cr.execute(SQL(
+            "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure', "
+            "MESSAGE = 'tech_assessment: concurrent upsert of one candidate, retry'; END $$"
+        ), log_exceptions=False)
+
+    def _api_invite(self, assessment, expires_at=None):
+        """Reuse the open attempt of this candidate for ``assessment`` (a new expiry date is
+        applied to it) or invite through the wizard. Returns ``(attempt, created)``."""
+        from odoo.addons.tech_assessment.wizard.assessment_invite_wizard import OPEN_STATES
+
+        self.ensure_one()
+        Attempt = self.env["assessment.attempt"]
+        open_attempt = [("candidate_id", "=", self.id), ("assessment_id", "=", assessment.id),
+                        ("state", "in", OPEN_STATES)]
+        attempt = Attempt.search(open_attempt, order="id desc", limit=1)
+        if attempt:
+            if expires_at and attempt.expires_at != expires_at:
+                attempt.write({"expires_at": expires_at})
+            return attempt, False
+        wizard_values = {
+            "company_id": self.company_id.id,
+            "assessment_id": assessment.id,
+            "candidate_ids": [(6, 0, self.ids)],
+        }
+        if expires_at:
+            wizard_values["expires_at"] = expires_at
+        self.env["assessment.invite.wizard"].create(wizard_values).action_invite()
+        return Attempt.search(open_attempt, order="id desc", limit=1), True

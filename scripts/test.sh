@@ -10,7 +10,7 @@ source "$(dirname "$0")/common.sh"
 bash "$PROJECT_DIR/scripts/setup.sh"
 
 TEST_DB="${TEST_DB:-ta_test_$CHECKOUT_KEY}"
-LOG_DIR="$ADDONS_LINK_DIR/logs"
+LOG_DIR="$ADDONS_LINK_DIR/logs/$TEST_DB"
 mkdir -p "$LOG_DIR"
 
 drop_db() {
@@ -42,6 +42,7 @@ module_state() {
 odoo_step() {  # $1: step name, $2: database, then odoo-bin arguments
     local step="$1" db="$2" logfile="$LOG_DIR/${1// /_}.log" rc=0
     shift 2
+    rm -f "$logfile"
     odoo_bin -d "$db" --stop-after-init --no-http --log-level=info --logfile="$logfile" "$@" || rc=$?
     check_log "$step" "$rc" "$logfile"
 }
@@ -52,6 +53,7 @@ if [ "${SKIP_NODEMO:-0}" != 1 ]; then
     odoo_step "install without demo data" "${TEST_DB}_nodemo" -i "$MODULE_NAME" --without-demo=all
     [ "$(module_state "${TEST_DB}_nodemo")" = installed ] || die "module not installed without demo data"
     uninstall_log="$LOG_DIR/uninstall.log"
+    rm -f "$uninstall_log"
     rc=0
     odoo_bin shell -d "${TEST_DB}_nodemo" --no-http --log-level=info --logfile="$uninstall_log" <<'PY' || rc=$?
 env["ir.module.module"].search([("name", "=", "tech_assessment")]).button_immediate_uninstall()
@@ -67,12 +69,14 @@ odoo_step "install with demo data" "$TEST_DB" -i "$MODULE_NAME"
 [ "$(module_state "$TEST_DB")" = installed ] || die "module not installed with demo data"
 log "installs took $((SECONDS - start)) s; running the test suite"
 
+# ARGS is split like a shell line, so ARGS="-k 'portal or api'" works.
+eval "extra_args=(${ARGS:-})"
 rc=0
 (cd "$ADDONS_LINK_DIR" && PYTHONPATH="$ODOO_DIR" "$VENV_DIR/bin/pytest" \
     -p no:cacheprovider -o addopts="" --rootdir="$ADDONS_LINK_DIR" \
     --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" --odoo-http \
     --odoo-log-level=warn -r fEs -W ignore::DeprecationWarning \
-    "$MODULE_NAME/tests" ${ARGS:-} "$@") || rc=$?
+    "$MODULE_NAME/tests" "${extra_args[@]}" "$@") || rc=$?
 case $rc in
     0) log "all tests passed" ;;
     5) log "pytest collected no test: that is a failure"; exit 5 ;;

@@ -3,7 +3,7 @@ from lxml import etree
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import TechAssessmentCase
+from .common import TechAssessmentCase, TechAssessmentHttpCase
 
 REPORT = "tech_assessment.action_report_assessment_attempt"
 SECRET = "EXPLANATION-MUST-NOT-BE-PRINTED"
@@ -150,7 +150,8 @@ class TestViews(TechAssessmentCase):
     def test_partner_smart_button_only_for_assessment_users(self):
         arch = self._check_views("res.partner", ["form"])["views"]["form"]["arch"]
         self.assertIn("action_open_assessment_attempts", arch)
-        arch = self._check_views("res.partner", ["form"], user=self.internal)["views"]["form"]["arch"]
+        result = self._check_views("res.partner", ["form"], user=self.internal)
+        arch = result["views"]["form"]["arch"]
         self.assertNotIn("action_open_assessment_attempts", arch)
 
     def test_partner_attempt_count(self):
@@ -173,3 +174,60 @@ class TestViews(TechAssessmentCase):
                       "menu_assessment_report_hardest_items"):
             self.assertIn(self.env.ref(f"tech_assessment.{xmlid}").id, menus, xmlid)
         self.assertNotIn(self.env.ref("tech_assessment.menu_assessment_topics").id, menus)
+
+
+# Waits for a selector in the web client, then reports success; any JS error fails the test.
+WAIT_FOR = """
+(function (selector) {
+    let tries = 200;
+    const timer = setInterval(() => {
+        if (document.querySelector(selector)) {
+            clearInterval(timer);
+            console.log("test successful");
+        } else if (--tries <= 0) {
+            clearInterval(timer);
+            console.error("not rendered: " + selector);
+        }
+    }, 100);
+})(%r);
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestBackendViewsBrowser(TechAssessmentHttpCase):
+    """The HR views render in a real web client, as the demo recruiter, without JS errors."""
+
+    def _open(self, url, selector):
+        self.browser_js(url, WAIT_FOR % selector, ready="odoo.isReady", login="recruiter")
+
+    def setUp(self):
+        super().setUp()
+        if not self.env.ref("tech_assessment.user_recruiter", raise_if_not_found=False):
+            self.skipTest("demo data not installed")
+
+    def test_candidate_views_render(self):
+        casey = self.env.ref("tech_assessment.candidate_casey")
+        self._open("/web#action=tech_assessment.assessment_candidate_action&view_type=kanban",
+                   ".o_kanban_record:not(.o_kanban_ghost)")
+        self._open(f"/web#model=assessment.candidate&id={casey.id}&view_type=form",
+                   ".o_form_view .o_field_widget[name=attempt_ids] .o_data_row")
+
+    def test_attempt_views_render(self):
+        attempt = self.env.ref("tech_assessment.attempt_casey_backend")
+        self._open("/web#action=tech_assessment.assessment_attempt_action&view_type=list",
+                   ".o_list_view .o_data_row")
+        self._open(f"/web#model=assessment.attempt&id={attempt.id}&view_type=form",
+                   ".o_form_view .o_statusbar_status")
+
+    def test_reporting_views_render(self):
+        self._open("/web#action=tech_assessment.assessment_attempt_analysis_action&view_type=pivot",
+                   ".o_pivot")
+        self._open("/web#action=tech_assessment.assessment_attempt_analysis_action&view_type=graph",
+                   ".o_graph_renderer")
+        self._open("/web#action=tech_assessment.assessment_answer_analysis_action&view_type=pivot",
+                   ".o_pivot")
+
+    def test_partner_smart_button_renders(self):
+        partner = self.env.ref("tech_assessment.partner_candidate")
+        self._open(f"/web#model=res.partner&id={partner.id}&view_type=form",
+                   "button[name=action_open_assessment_attempts]")

@@ -90,6 +90,7 @@ class AssessmentInviteWizard(models.TransientModel):
         return existing | created
 
     def _grant_portal_access(self, partners):
-        portal_wizard = self.env["portal.wizard"].create({"partner_ids": [(6, 0, partners.ids)]})
+        # Recruiters may invite without the "Contact Creation" right portal.wizard asks for.
+        portal_wizard = self.env["portal.wizard"].sudo().create({"partner_ids": [(6, 0, partners.ids)]})
         for wizard_user in portal_wizard.user_ids.filtered(lambda u: not u.is_portal and not u.is_internal):
             wizard_user.action_grant_access()

@@ -1,0 +1,145 @@
+"""The table of `make bench`: reads the load and grading results, prints one plain-text table.
+
+    python bench/report.py --load load.json --grading grading.json --machine "..." --out latest.txt
+
+Targets (issue "Benchmarks that print figures"): ours >= 3x Survey's answers/s, and <= 1/3 of
+its SQL queries per answer. Exits 0 whatever the figures: the checks that fail `make bench`
+are the correctness ones (answers stored, log lines found), done by run.py and
+bench_grading.py.
+"""
+import argparse
+import json
+import sys
+
+SPEED_TARGET = 3.0
+QUERY_TARGET = 1.0 / 3.0
+
+
+def fmt(value, spec=".1f", missing="-"):
+    return missing if value is None else format(value, spec)
+
+
+def load_rows(load):
+    lines = []
+    header = (f"{'Autosave load':<28}{'answers/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+              f"{'errors':>8}{'queries/answer':>16}{'stored':>13}")
+    lines += [header, "-" * len(header)]
+    by_n = {}
+    for run in load["runs"]:
+        by_n.setdefault(run["n"], {})[run["side"]] = run
+    verdicts = []
+    for n in sorted(by_n):
+        sides = by_n[n]
+        for side in ("ours", "survey"):
+            run = sides.get(side)
+            if not run:
+                continue
+            label = "ours (/answer)" if side == "ours" else "Survey (/survey/submit)"
+            stored = f"{run['stored_answers']}/{run['expected_answers']}" + (
+                "" if run["stored_match"] else "!")
+            lines.append(
+                f"{f'N={n:<4}{label}':<28}{fmt(run['answers_per_s']):>10}{fmt(run['p50_ms']):>9}"
+                f"{fmt(run['p95_ms']):>9}{fmt(run['p99_ms']):>9}{run['errors']:>8}"
+                f"{fmt(run['queries_per_answer'], '.2f'):>16}{stored:>13}")
+        ours, survey = sides.get("ours"), sides.get("survey")
+        if ours and survey and survey["answers_per_s"] and survey["queries_per_answer"]:
+            speed = ours["answers_per_s"] / survey["answers_per_s"]
+            queries = ours["queries_per_answer"] / survey["queries_per_answer"]
+            p50 = survey["p50_ms"] / ours["p50_ms"] if ours["p50_ms"] else None
+            speed_ok, query_ok = speed >= SPEED_TARGET, queries <= QUERY_TARGET
+            lines.append(
+                f"{f'N={n:<4}ratio ours/Survey':<28}{f'{speed:.2f}x':>10}"
+                f"{f'{p50:.1f}x faster' if p50 else '-':>18}{'':>17}{f'{queries:.2f}x':>16}"
+                f"   answers/s {'MET' if speed_ok else 'not met'} (>= 3x),"
+                f" queries {'MET' if query_ok else 'not met'} (<= 0.33x)")
+            verdicts.append((n, speed, speed_ok, queries, query_ok))
+        lines.append("")
+    return lines, verdicts
+
+
+def grading_rows(grading):
+    lines = []
+    if not grading:
+        return ["Grading / expiry cron: not run"]
+    regrades = grading["regrade"]
+    for regrade in regrades:
+        per_k = regrade["queries"] / (regrade["attempts"] / 1000.0)
+        lines.append(
+            f"Grading: answer key corrected, {regrade['attempts']:>6,} attempts x {grading['items']} answers:"
+            f" {regrade['seconds']:7.2f} s, {regrade['queries']:>4} queries"
+            f" ({per_k:.1f} per 1,000 attempts)")
+    if len(regrades) == 2:
+        small, big = regrades
+        growth = (big["queries"] - small["queries"]) / ((big["attempts"] - small["attempts"]) / 1000.0)
+        lines.append(
+            f"         queries grow by {growth:.1f} per extra 1,000 attempts (18,000 answers): one "
+            "prefetch/flush batch of 1,000 records, not per attempt")
+    lines.append(f"         (setup, not part of the figures: {grading['attempts']:,} started attempts x "
+                 f"{grading['items']} answers created with the ORM in {grading['setup_seconds']} s)")
+    expiry = grading["expiry"]
+    full = expiry["queries_per_full_batch"]
+    last = [b for b in expiry["batches"] if b["closed"] and b["closed"] != 500]
+    lines.append(
+        f"Expiry cron: {expiry['attempts']:,} overdue attempts closed in {expiry['runs']} runs"
+        f" (batches of 500 + the empty last run), {expiry['seconds']:.2f} s,"
+        f" {expiry['queries_total']} queries")
+    lines.append(
+        f"         queries per full batch of 500: {', '.join(map(str, full)) or '-'}"
+        + (f"; partial batch: {last[0]['queries']}" if last else "")
+        + f"; empty run: {expiry['batches'][-1]['queries']}"
+        + ("  (constant)" if len(full) <= 2 and full and max(full) - min(full) <= 10 else ""))
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--load", required=True)
+    parser.add_argument("--grading")
+    parser.add_argument("--machine", default="")
+    parser.add_argument("--server", default="")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    with open(args.load, encoding="utf-8") as handle:
+        load = json.load(handle)
+    grading = None
+    if args.grading:
+        try:
+            with open(args.grading, encoding="utf-8") as handle:
+                grading = json.load(handle)
+        except (OSError, ValueError):
+            grading = None
+
+    lines = ["tech_assessment benchmark (make bench)"]
+    if args.machine:
+        lines.append(f"machine: {args.machine}")
+    if args.server:
+        lines.append(f"server:  {args.server}")
+    lines.append(f"load:    each candidate answers 18 items, think time {load['think_s']} s "
+                 "(x0.5-1.5) before each; client latency; queries from Odoo's werkzeug log")
+    lines.append("")
+    table, verdicts = load_rows(load)
+    lines += table
+    lines += grading_rows(grading)
+    ingest = load.get("ingest") or {}
+    lines.append("Recording ingest: " + (
+        f"not measured: {ingest.get('reason')}" if not ingest.get("measured") else json.dumps(ingest)))
+    if verdicts:
+        lines.append("")
+        speed_met = [n for n, _s, ok, _q, _qok in verdicts if ok]
+        query_met = [n for n, _s, _ok, _q, ok in verdicts if ok]
+        lines.append(
+            "Targets: >= 3x Survey's answers/s: "
+            + (f"met at N={', '.join(map(str, speed_met))}" if speed_met else "not met")
+            + f" (of N={', '.join(str(v[0]) for v in verdicts)}); <= 1/3 of its queries/answer: "
+            + (f"met at N={', '.join(map(str, query_met))}" if query_met else "not met"))
+    for failure in load.get("failures", []):
+        lines.append(f"CHECK FAILED: {failure}")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+if __name__ == "__main__":
+    main()

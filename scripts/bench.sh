@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# `make bench`: the benchmark suite of bench/ on a throwaway database, one table at the end.
+#   1. set-up if needed, and the load generator (bench/requirements.txt) in the project's venv;
+#   2. a fresh database $BENCH_DB (default ta_bench) with tech_assessment and survey, demo data
+#      on (the seed assessment), then the bench data (bench/setup_bench_db.py);
+#   3. a real Odoo server on 127.0.0.1 (free ports picked here, --workers=2,
+#      --max-cron-threads=0, --log-level=info) and the autosave load, ours vs Survey
+#      (bench/run.py); the server is stopped;
+#   4. grading after an answer key correction and the expiry cron (bench/bench_grading.py);
+#   5. the table (bench/report.py), also written to bench/results/latest.txt.
+# The database is dropped at the end (BENCH_KEEP_DB=1 keeps it). Not part of `make test`.
+# Knobs: BENCH_NS="10 50 100", BENCH_THINK=0.3 (s), BENCH_GRADING_ATTEMPTS=10000,
+# BENCH_GRADING_SMALL=1000. BENCH_SMOKE=1: a tiny variant (N=3, 200 attempts), ~2 minutes.
+source "$(dirname "$0")/common.sh"
+bash "$PROJECT_DIR/scripts/setup.sh"
+
+BENCH_DB="${BENCH_DB:-ta_bench}"
+RESULTS_DIR="$PROJECT_DIR/bench/results"
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+    : "${BENCH_NS:=3}" "${BENCH_THINK:=0.1}" "${BENCH_GRADING_ATTEMPTS:=200}" "${BENCH_GRADING_SMALL:=100}"
+fi
+export BENCH_NS="${BENCH_NS:-10 50 100}"
+export BENCH_GRADING_ATTEMPTS="${BENCH_GRADING_ATTEMPTS:-10000}"
+export BENCH_GRADING_SMALL="${BENCH_GRADING_SMALL:-1000}"
+BENCH_THINK="${BENCH_THINK:-0.3}"
+export BENCH_FIXTURES="$RESULTS_DIR/fixtures.json"
+export BENCH_GRADING_OUT="$RESULTS_DIR/grading.json"
+LOAD_OUT="$RESULTS_DIR/load.json"
+SERVER_LOG="$RESULTS_DIR/server.log"
+mkdir -p "$RESULTS_DIR"
+rm -f "$BENCH_FIXTURES" "$BENCH_GRADING_OUT" "$LOAD_OUT" "$SERVER_LOG" "$RESULTS_DIR/install.log"
+
+# The load generator, once: only when its pinned versions are not all there.
+if ! "$PYTHON" - "$PROJECT_DIR/bench/requirements.txt" <<'PY' >/dev/null 2>&1
+import sys
+from importlib.metadata import version
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if line:
+        name, _, wanted = line.partition("==")
+        assert version(name) == wanted, name
+PY
+then
+    log "installing the load generator (bench/requirements.txt) into $VENV_DIR"
+    "$PYTHON" -m pip install -q -r "$PROJECT_DIR/bench/requirements.txt"
+fi
+
+SERVER_PID=""
+stop_server() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 30); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=""
+}
+drop_db() {
+    dropdb --if-exists --force "$BENCH_DB" >/dev/null 2>&1 || true
+    rm -rf "$ODOO_DATA_DIR/filestore/$BENCH_DB"
+}
+cleanup() {
+    stop_server
+    if [ "${BENCH_KEEP_DB:-0}" = 1 ]; then log "database $BENCH_DB kept"; else drop_db; fi
+}
+trap cleanup EXIT
+
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+started=$SECONDS
+load_avg="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 2. The database and the bench data
+drop_db
+log "creating database $BENCH_DB with tech_assessment and survey, demo data on (about a minute)"
+rc=0
+odoo_bin -d "$BENCH_DB" -i "$MODULE_NAME,survey" --stop-after-init --no-http --log-level=info \
+    --logfile="$RESULTS_DIR/install.log" || rc=$?
+if [ "$rc" -ne 0 ] || grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$RESULTS_DIR/install.log"; then
+    grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$RESULTS_DIR/install.log" >&2 || true
+    die "installing $MODULE_NAME,survey failed (exit $rc): see $RESULTS_DIR/install.log"
+fi
+log "bench data: candidates, started attempts, the Survey certification and its inputs"
+odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/setup_bench_db.py"
+[ -s "$BENCH_FIXTURES" ] || die "bench/setup_bench_db.py wrote no fixtures"
+
+# 3. The server and the load
+HTTP_PORT_BENCH="$(free_port)"
+GEVENT_PORT_BENCH="$(free_port)"
+while [ "$GEVENT_PORT_BENCH" = "$HTTP_PORT_BENCH" ]; do GEVENT_PORT_BENCH="$(free_port)"; done
+SERVER_ARGS=(-d "$BENCH_DB" --db-filter="^$BENCH_DB\$" --workers=2 --max-cron-threads=0
+             --http-interface=127.0.0.1 --http-port="$HTTP_PORT_BENCH"
+             --gevent-port="$GEVENT_PORT_BENCH" --log-level=info --logfile="$SERVER_LOG")
+log "starting Odoo on 127.0.0.1:$HTTP_PORT_BENCH (--workers=2 --max-cron-threads=0)"
+# odoo_bin, exec'ed so that $! is Odoo's master process itself (it stops its workers).
+( exec "$PYTHON" "$ODOO_DIR/odoo-bin" -c "$ODOO_CONF" "${SERVER_ARGS[@]}" >"$RESULTS_DIR/server.out" 2>&1 ) &
+SERVER_PID=$!
+for _ in $(seq 1 120); do
+    curl -fsS -m 2 "http://127.0.0.1:$HTTP_PORT_BENCH/web/health" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || die "the Odoo server stopped: see $SERVER_LOG"
+    sleep 0.5
+done
+curl -fsS -m 2 "http://127.0.0.1:$HTTP_PORT_BENCH/web/health" >/dev/null \
+    || die "the Odoo server did not answer /web/health in 60 s: see $SERVER_LOG"
+
+load_rc=0
+"$PYTHON" "$PROJECT_DIR/bench/run.py" --fixtures "$BENCH_FIXTURES" \
+    --base-url "http://127.0.0.1:$HTTP_PORT_BENCH" --server-log "$SERVER_LOG" \
+    --think "$BENCH_THINK" --out "$LOAD_OUT" || load_rc=$?
+[ -s "$LOAD_OUT" ] || die "the load driver wrote no results"
+stop_server
+
+# 4. Grading and the expiry cron (no server running: the machine is theirs alone)
+log "grading and expiry cron over $BENCH_GRADING_ATTEMPTS attempts (a few minutes)"
+grading_rc=0
+odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/bench_grading.py" \
+    || grading_rc=$?
+[ -s "$BENCH_GRADING_OUT" ] || grading_rc=1
+
+# 5. The table
+odoo_version="$("$PYTHON" -c "import sys; sys.path.insert(0, '$ODOO_DIR'); from odoo import release; print(release.version)")"
+machine="$(nproc) cores, Python $("$PYTHON" -c 'import platform; print(platform.python_version())'),"
+machine+=" PostgreSQL $(psql -d postgres -tAc 'SHOW server_version' | cut -d' ' -f1),"
+machine+=" Odoo $odoo_version ($(cat "$ODOO_DIR/.tech_assessment_source" 2>/dev/null || echo 'source unknown')),"
+machine+=" load average at start $load_avg (shared machine: figures are noisy)"
+"$PYTHON" "$PROJECT_DIR/bench/report.py" --load "$LOAD_OUT" --grading "$BENCH_GRADING_OUT" \
+    --machine "$machine" \
+    --server "odoo-bin --workers=2 --max-cron-threads=0 on 127.0.0.1, database $BENCH_DB; the load generator on the same machine" \
+    --out "$RESULTS_DIR/latest.txt"
+log "table written to $RESULTS_DIR/latest.txt ($((SECONDS - started)) s in all)"
+[ "$load_rc" -eq 0 ] || die "the load run failed its checks (answers stored, log lines): see above"
+[ "$grading_rc" -eq 0 ] || die "the grading/cron run failed: see above"
