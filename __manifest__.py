@@ -15,6 +15,7 @@
         "security/tech_assessment_rules.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/ir_cron_recording_data.xml",
         "report/assessment_attempt_report.xml",
         "wizard/assessment_invite_wizard_views.xml",
         "views/assessment_topic_views.xml",
@@ -26,6 +27,8 @@
         "views/assessment_answer_views.xml",
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
+        "views/assessment_recording_views.xml",
+        "views/portal_recording_templates.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -41,6 +44,8 @@
             "tech_assessment/static/src/scss/code_highlight.scss",
             "tech_assessment/static/src/scss/assessment_portal.scss",
             "tech_assessment/static/src/js/assessment_test.js",
+            "tech_assessment/static/src/scss/assessment_recorder.scss",
+            "tech_assessment/static/src/js/assessment_recorder.js",
         ],
         "web.report_assets_common": [
             "tech_assessment/static/src/scss/code_highlight.scss",

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from werkzeug.exceptions import NotFound
 
 from odoo import _, fields, http
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
@@ -38,10 +38,14 @@ class AssessmentPortal(CustomerPortal):
     # ------------------------------------------------------------------
     def _get_attempt(self, attempt_id, access_token=None):
         """The attempt, sudoed, if the caller may act on it; else NotFound (never a hint)."""
-        attempt = request.env["assessment.attempt"].sudo().browse(attempt_id).exists()
-        if not attempt:
+        if not _is_id(attempt_id):
             raise NotFound()
-        if access_token and attempt.access_token and consteq(attempt.access_token, access_token):
+        attempt = request.env["assessment.attempt"].sudo().browse(attempt_id)
+        try:
+            attempt_token = attempt.access_token  # one query reads the row, or finds none
+        except MissingError:
+            raise NotFound() from None
+        if access_token and attempt_token and consteq(attempt_token, access_token):
             return attempt
         user = request.env.user
         if not user._is_public() and attempt.partner_id == user.partner_id:

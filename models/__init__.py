@@ -10,3 +10,4 @@ from . import assessment_attempt
 from . import assessment_answer
 from . import res_partner
 from . import assessment_event
+from . import assessment_recording

@@ -20,9 +20,9 @@ class AssessmentAnswer(models.Model):
     )
     option_id = fields.Many2one("assessment.option", string="Chosen option", ondelete="restrict")
     answered_at = fields.Datetime()
-    is_correct = fields.Boolean(
-        compute="_compute_grade", store=True, groups="tech_assessment.group_assessment_user"
-    )
+    # No field-level group: portal and public users have no access to answers at all (ACL),
+    # and a grouped field is left out of prefetching, which costs autosave a query.
+    is_correct = fields.Boolean(compute="_compute_grade", store=True)
     max_points = fields.Float(related="item_id.points", store=True, string="Item points")
     points = fields.Float(compute="_compute_grade", store=True)
     correct_rate = fields.Float(

@@ -338,3 +338,142 @@ class AssessmentAttempt(models.Model):
         create_index(self.env.cr, "assessment_attempt_write_date_id_idx", self._table,
                      ["write_date", "id"])
         return res
+
+    # ------------------------------------------------------------------
+    # Recordings and integrity (models/assessment_recording.py, controllers/recording.py)
+    # ------------------------------------------------------------------
+    recording_ids = fields.One2many(
+        "assessment.recording", "attempt_id", string="Recordings", readonly=True,
+        groups="tech_assessment.group_assessment_user",
+    )
+    recording_count = fields.Integer(compute="_compute_integrity",
+                                     groups="tech_assessment.group_assessment_user")
+    unrecorded_seconds = fields.Float(
+        compute="_compute_integrity", string="Unrecorded (s)",
+        groups="tech_assessment.group_assessment_user",
+        help="Seconds of the test during which a required stream was not recorded: gaps "
+             "between chunks, and between a stream's end and its restart.")
+    event_counts_html = fields.Html(compute="_compute_integrity", sanitize=False,
+                                    string="Events by kind",
+                                    groups="tech_assessment.group_assessment_user")
+    integrity_summary = fields.Html(compute="_compute_integrity", sanitize=False,
+                                    groups="tech_assessment.group_assessment_user")
+    recordings_html = fields.Html(compute="_compute_integrity", sanitize=False, string="Playback",
+                                  groups="tech_assessment.group_assessment_user")
+
+    def _event_counts(self):
+        self.ensure_one()
+        labels = dict(self.env["assessment.event"]._fields["kind"]._description_selection(self.env))
+        groups = self.env["assessment.event"].sudo()._read_group(
+            [("attempt_id", "=", self.id)], ["kind"], ["__count"])
+        return [(labels.get(kind, kind), count) for kind, count in sorted(groups)]
+
+    def _compute_integrity(self):
+        from .assessment_recording import KINDS_BY_REQUIREMENT, format_seconds, html_list
+
+        coverage = self.env["assessment.recording.coverage"]
+        for attempt in self:
+            recordings = attempt.sudo().recording_ids
+            counts = attempt._event_counts()
+            unrecorded = coverage._unrecorded_seconds(attempt)
+            attempt.recording_count = len(recordings)
+            attempt.unrecorded_seconds = unrecorded
+            attempt.event_counts_html = html_list([f"{label}: {count}" for label, count in counts]) \
+                if counts else False
+            required = KINDS_BY_REQUIREMENT.get(attempt.assessment_id.recording_required, ())
+            facts = [_("Required recording: %s.", ", ".join(required) or _("none"))]
+            for kind in required:
+                streams = recordings.filtered(lambda r, k=kind: r.kind == k)
+                if not streams:
+                    facts.append(_("%s: nothing was received.", kind))
+                    continue
+                facts.append(_(
+                    "%(kind)s: %(segments)s segment(s), %(chunks)s chunk(s), %(mb).1f MB, "
+                    "%(duration)s recorded%(missing)s%(purged)s.",
+                    kind=kind, segments=len(streams), chunks=sum(streams.mapped("chunk_count")),
+                    mb=sum(streams.mapped("total_bytes")) / 1e6,
+                    duration=format_seconds(sum(streams.mapped("duration_seconds"))),
+                    missing=(_("; missing sequence numbers: %s", streams[-1].missing_sequences)
+                             if streams[-1].missing_sequences else ""),
+                    purged=_("; files deleted") if all(s.state == "purged" for s in streams) else "",
+                ))
+            if required and attempt.started_at:
+                facts.append(_("Not recorded: %s.", format_seconds(unrecorded)))
+            facts.extend(f"{label}: {count}" for label, count in counts
+                         if label not in ("consent", "start"))
+            facts.append(_("These are facts recorded by the browser and the server. They do not "
+                           "change the score and are not by themselves evidence of misconduct."))
+            attempt.integrity_summary = html_list(facts)
+            players = [
+                Markup("<div class='mb-3'><div class='fw-semibold'>%s</div>"
+                       "<video controls='controls' preload='metadata' style='max-width: 100%%; max-height: 360px;' "
+                       "src='%s'></video><div class='small text-muted font-monospace'>SHA-256 %s · %s bytes</div></div>")
+                % (recording.display_name, recording.video_url, recording.sha256, recording.file_size)
+                for recording in recordings if recording.attachment_id
+            ]
+            attempt.recordings_html = Markup("").join(players) if players else False
+
+    def _recording_client_state(self):
+        """What the recorder of the test page needs to resume: next sequence number per
+        stream and next segment (a reload or a restart opens a new segment)."""
+        self.ensure_one()
+        import json
+
+        state = {"next_seq": {}, "next_segment": {}}
+        for kind, sequence in self.env["assessment.recording.chunk"].sudo()._read_group(
+                [("attempt_id", "=", self.id)], ["kind"], ["sequence:max"]):
+            state["next_seq"][kind] = sequence + 1
+        for kind, segment in self.env["assessment.recording"].sudo()._read_group(
+                [("attempt_id", "=", self.id)], ["kind"], ["segment:max"]):
+            state["next_segment"][kind] = segment + 1
+        return json.dumps(state)
+
+    def _purge_recordings(self, reason, recordings=None):
+        """Delete the media of the attempt's recordings (all, or `recordings`); the consent,
+        the events and the recordings' metadata stay. Noted in the chatter."""
+        self.ensure_one()
+        recordings = (recordings or self.sudo().recording_ids).filtered(
+            lambda r: r.attempt_id == self)
+        purged, freed = recordings._purge_files()
+        if purged:
+            self._message_log(body=_(
+                "Recordings deleted (%(reason)s): %(count)s file(s), %(mb).1f MB. The consent "
+                "record and the proctoring events are kept.",
+                reason=reason, count=len(purged), mb=freed / 1e6))
+        return purged
+
+    def action_erase_recordings(self):
+        """Erase a candidate's recordings on request (assessment administrators)."""
+        if not self.env.user.has_group("tech_assessment.group_assessment_admin"):
+            raise UserError(_("Only an assessment administrator can erase recordings."))
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        for attempt in self:
+            attempt._purge_recordings(reason=_("erased on request by %s", self.env.user.name))
+        return True
+
+    def action_assemble_recordings(self):
+        self.check_access_rule("read")
+        self.sudo().recording_ids._assemble()
+        return True
+
+    def _recording_receipt(self):
+        """What the candidate sees on the result page: streams, durations, events."""
+        self.ensure_one()
+        from .assessment_recording import format_seconds
+
+        labels = dict(self.env["assessment.recording"]._fields["kind"]._description_selection(self.env))
+        streams = {}
+        for recording in self.sudo().recording_ids:
+            entry = streams.setdefault(recording.kind, {"label": labels[recording.kind], "seconds": 0.0,
+                                                        "segments": 0, "deleted": True})
+            entry["seconds"] += recording.duration_seconds
+            entry["segments"] += 1
+            entry["deleted"] = entry["deleted"] and recording.state == "purged"
+        for entry in streams.values():
+            entry["duration"] = format_seconds(entry["seconds"])
+        return {
+            "streams": list(streams.values()),
+            "events": self._event_counts(),
+            "retention_days": self.assessment_id.retention_days,
+        }

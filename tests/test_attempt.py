@@ -145,9 +145,21 @@ class TestLifecycle(AttemptCase):
             with self.assertRaisesRegex(UserError, "Time is up"):
                 attempt.save_answer(item.id, self._wrong(item).id)
         self.assertEqual(answer.option_id, self._right(item), "a refused answer changes nothing")
-        attempt.action_submit()
+
+        submitted = self._new_attempt()
+        submitted.action_start()
+        submitted.action_submit()
         with self.assertRaisesRegex(UserError, "submitted"):
-            attempt.save_answer(item.id, self._wrong(item).id)
+            submitted.save_answer(item.id, self._wrong(item).id)
+
+    def test_late_submit_expires(self):
+        attempt = self._new_attempt()
+        with freeze_time(T0):
+            attempt.action_start()
+        with freeze_time(T0 + timedelta(minutes=40)):
+            attempt.action_submit()
+        self.assertEqual(attempt.state, "expired")
+        self.assertIn("expire", attempt.event_ids.mapped("kind"))
 
     def test_submit_is_idempotent(self):
         attempt = self._new_attempt()

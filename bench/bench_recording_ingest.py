@@ -1,0 +1,139 @@
+"""Recording ingest: chunk upload throughput over HTTP against raw disk writes (dd), and the
+server's peak memory while it receives a 20 MB chunk.
+
+Targets a RUNNING Odoo server with tech_assessment installed (it starts nothing itself):
+
+    python bench/bench_recording_ingest.py --url http://127.0.0.1:8069 --db mydb \
+        --login admin --password admin [--pid <server pid>] [--dir <filestore dir>]
+
+It creates (by XML-RPC, as the given user) a candidate and a started attempt of a copy of an
+assessment recording both streams, then POSTs chunks of 1, 5 and 20 MB the way the test
+page does (multipart, CSRF token of the session, access token, SHA-256). With --pid (the
+server runs as the same user, workers=0), it resets the process's peak RSS
+(/proc/<pid>/clear_refs) before each size and reads VmHWM after, so the figure is the peak
+while receiving that chunk. dd writes the same sizes into --dir (default /tmp) for comparison.
+"""
+import argparse
+import hashlib
+import os
+import re
+import subprocess
+import tempfile
+import time
+import uuid
+import xmlrpc.client
+
+import requests
+
+SIZES_MB = (1, 5, 20)
+
+
+def rss_kb(pid, key):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def reset_peak(pid):
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def dd_mb_per_s(directory, size_mb, sync):
+    path = os.path.join(directory, "bench_dd.tmp")
+    args = ["dd", "if=/dev/zero", f"of={path}", "bs=1M", f"count={size_mb}"]
+    if sync:
+        args.append("conv=fdatasync")
+    start = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    os.unlink(path)
+    return size_mb / elapsed
+
+
+def setup_attempt(url, db, login, password):
+    common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
+    uid = common.authenticate(db, login, password, {})
+    models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
+
+    def call(model, method, *args, **kw):
+        return models.execute_kw(db, uid, password, model, method, list(args), kw)
+
+    seed = call("assessment.assessment", "search", [("line_ids", "!=", False)], limit=1)[0]
+    assessment = call("assessment.assessment", "copy", seed,
+                      {"name": "Bench recording", "recording_required": "both", "is_published": True})
+    candidate = call("assessment.candidate", "create", {"name": "Bench", "email": "bench@example.com"})
+    attempt = call("assessment.attempt", "create", {"candidate_id": candidate, "assessment_id": assessment})
+    try:
+        call("assessment.attempt", "action_record_consent", [attempt], ip="127.0.0.1",
+             user_agent="bench", consent_hash="bench")
+    except xmlrpc.client.Fault as fault:  # returns None: some servers refuse to marshal it
+        if "None" not in fault.faultString:
+            raise
+    call("assessment.attempt", "action_start", [attempt])
+    call("assessment.attempt", "write", [attempt], {"deadline": "2099-01-01 00:00:00"})
+    token = uuid.uuid4().hex
+    call("assessment.attempt", "write", [attempt], {"access_token": token})
+    return attempt, token
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8069")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--pid", type=int, help="the server's pid, to read its peak RSS")
+    parser.add_argument("--dir", default=tempfile.gettempdir(), help="where dd writes")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    attempt, token = setup_attempt(args.url, args.db, args.login, args.password)
+    session = requests.Session()
+    page = session.get(f"{args.url}/my/assessments/{attempt}/test", params={"access_token": token})
+    page.raise_for_status()
+    csrf = re.search(r'data-ta-csrf="([^"]+)"', page.text).group(1)
+
+    print(f"{'chunk':>6} {'HTTP MB/s':>10} {'dd MB/s':>9} {'dd+sync MB/s':>13} "
+          f"{'server RSS before':>18} {'peak RSS':>9} {'growth':>8}")
+    seq = 0
+    for size_mb in SIZES_MB:
+        data = os.urandom(size_mb * 1024 * 1024)
+        digest = hashlib.sha256(data).hexdigest()
+        timings, growth = [], None
+        before = peak = None
+        for _ in range(args.repeat):
+            if args.pid and reset_peak(args.pid):
+                before = rss_kb(args.pid, "VmRSS")
+            start = time.perf_counter()
+            response = session.post(
+                f"{args.url}/my/assessments/{attempt}/recording/screen/{seq}",
+                data={"csrf_token": csrf, "access_token": token, "sha256": digest, "segment": "1"},
+                files={"chunk": (f"screen-{seq}.webm", data, "video/webm")},
+                timeout=300,
+            )
+            timings.append(time.perf_counter() - start)
+            response.raise_for_status()
+            if args.pid and before is not None:
+                peak = rss_kb(args.pid, "VmHWM")
+                growth = max(growth or 0, peak - before)
+            # new bytes each time, so that every upload is really stored
+            data = os.urandom(size_mb * 1024 * 1024)
+            digest = hashlib.sha256(data).hexdigest()
+            seq += 1
+        http_rate = size_mb / min(timings)
+        dd_rate = max(dd_mb_per_s(args.dir, size_mb, False) for _ in range(args.repeat))
+        dd_sync = max(dd_mb_per_s(args.dir, size_mb, True) for _ in range(args.repeat))
+        memory = (f"{before / 1024:>16.1f}MB {peak / 1024:>8.1f}MB {growth / 1024:>7.1f}MB"
+                  if peak else f"{'n/a':>18} {'n/a':>9} {'n/a':>8}")
+        print(f"{size_mb:>4}MB {http_rate:>10.1f} {dd_rate:>9.1f} {dd_sync:>13.1f} {memory}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+/** @odoo-module **/
+/**
+ * Takes a recorded assessment in Chromium started with fake camera and screen devices
+ * (see tests/test_recording.py): the streams are acquired on the landing page, the test is
+ * swapped in without navigation, chunks are uploaded, a stopped webcam pauses the test
+ * until it is shared again, and submitting flushes the last chunks.
+ */
+import { registry } from "@web/core/registry";
+
+function wait(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+registry.category("web_tour.tours").add("tech_assessment_recording", {
+    test: true,
+    steps: () => [
+        {
+            content: "The landing page says what is recorded",
+            trigger: ".o_ta_landing:contains('What is recorded') form[data-ta-recording=both]",
+            run: () => {},
+        },
+        {
+            content: "Give consent",
+            trigger: "#ta_consent",
+            run: "click",
+        },
+        {
+            content: "Start: the browser is asked for the camera and the whole screen",
+            trigger: "button.o_ta_start",
+            run: "click",
+        },
+        {
+            content: "The test is in the same document and recording",
+            trigger: ".o_ta_test.o_ta_rec_live .o_ta_rec_indicator[data-state=live]",
+            run() {
+                if (!window.location.pathname.endsWith("/test")) {
+                    throw new Error(`the address should be the test page's, got ${window.location.pathname}`);
+                }
+                if (document.querySelector(".o_ta_landing")) {
+                    throw new Error("the landing page should have been replaced");
+                }
+            },
+        },
+        {
+            content: "The webcam preview plays",
+            trigger: "video.o_ta_rec_preview:not(.d-none)",
+            run: () => {},
+        },
+        {
+            content: "Answer the first item",
+            trigger: ".o_ta_item:eq(0) input[type=radio]:first",
+            run: "click",
+        },
+        {
+            content: "Record a few seconds (two timeslices)",
+            trigger: ".o_ta_item:eq(0) .o_ta_save_state[data-state=saved]",
+            async run() {
+                await wait(9000);
+            },
+        },
+        {
+            content: "The camera stops (as if unplugged)",
+            trigger: ".o_ta_rec_indicator[data-state=live]",
+            run() {
+                const stream = document.querySelector("video.o_ta_rec_preview").srcObject;
+                stream.getVideoTracks()[0].dispatchEvent(new Event("ended"));
+            },
+        },
+        {
+            content: "The test is paused with a prompt to share again",
+            trigger: ".o_ta_test:not(.o_ta_rec_live) .o_ta_rec_overlay .o_ta_rec_resume:contains('Share again')",
+            run: "click",
+        },
+        {
+            content: "Recording again",
+            trigger: ".o_ta_test.o_ta_rec_live .o_ta_rec_indicator[data-state=live]",
+            async run() {
+                await wait(5000);
+            },
+        },
+        {
+            content: "Accept the confirmation dialog",
+            trigger: ".o_ta_submit:first",
+            run() {
+                window.confirm = () => true;
+            },
+        },
+        {
+            content: "Submit: the last chunks are uploaded first",
+            trigger: ".o_ta_submit:first",
+            run: "click",
+        },
+        {
+            content: "The result page shows the integrity receipt",
+            trigger: ".o_ta_result .o_ta_receipt:contains('What was recorded'):contains('Screen')",
+            run: () => {},
+        },
+    ],
+});

@@ -1,0 +1,423 @@
+"""Recording: chunk upload and its refusals, assembly, unrecorded seconds, retention,
+erasure, isolation, the candidate's receipt, and a browser run with fake media devices."""
+import hashlib
+import os
+import re
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser
+
+from .common import TechAssessmentHttpCase
+
+TOUR_TIMEOUT = 300
+FAKE_MEDIA_SWITCHES = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--auto-select-desktop-capture-source=Entire screen",
+]
+_spawn_chrome = ChromeBrowser._spawn_chrome
+
+
+def _spawn_chrome_with_fake_media(self, cmd):
+    # the last argument is the start URL: the switches go before it
+    return _spawn_chrome(self, cmd[:-1] + FAKE_MEDIA_SWITCHES + cmd[-1:])
+
+
+def _webm(size, seed=0):
+    """Bytes that look like a WebM chunk (the EBML magic first for the segment's head)."""
+    body = hashlib.sha256(str(seed).encode()).digest() * (size // 32 + 1)
+    return (b"\x1a\x45\xdf\xa3" + body)[:size]
+
+
+class RecordingCase(TechAssessmentHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        seed = cls.env.ref("tech_assessment.assessment_backend_engineering")
+        cls.assessment = seed.copy({"name": "Seed recorded", "recording_required": "both",
+                                    "is_published": True, "retention_days": 30})
+        cls.webcam_only = seed.copy({"name": "Seed webcam only", "recording_required": "webcam",
+                                     "is_published": True})
+        cls.candidate_user = cls.env.ref("tech_assessment.user_candidate")
+        cls.candidate = cls.env["assessment.candidate"].create({
+            "name": "Casey", "partner_id": cls.candidate_user.partner_id.id,
+        })
+        cls.other_candidate = cls.env["assessment.candidate"].create(
+            {"name": "Other", "email": "other@example.com"})
+
+    def _attempt(self, assessment=None, candidate=None, start=True):
+        attempt = self.env["assessment.attempt"].create({
+            "candidate_id": (candidate or self.candidate).id,
+            "assessment_id": (assessment or self.assessment).id,
+        })
+        attempt._portal_ensure_token()
+        if start:
+            attempt.action_record_consent(ip="127.0.0.1", user_agent="test",
+                                          consent_hash=attempt.consent_text_hash())
+            attempt.action_start()
+        return attempt
+
+    def _csrf(self, attempt):
+        page = self.url_open(f"/my/assessments/{attempt.id}/test?access_token={attempt.access_token}")
+        self.assertEqual(page.status_code, 200)
+        return re.search(r'data-ta-csrf="([^"]+)"', page.text).group(1)
+
+    def _upload(self, attempt, kind, seq, data, sha=None, content_type="video/webm;codecs=vp8",
+                token=None, csrf=None, segment=1, start_ms=None, end_ms=None):
+        fields_ = {
+            "csrf_token": csrf if csrf is not None else self.csrf,
+            "sha256": sha or hashlib.sha256(data).hexdigest(),
+            "segment": str(segment),
+        }
+        if token is not False:
+            fields_["access_token"] = token or attempt.access_token
+        if start_ms is not None:
+            fields_["start_ms"] = str(start_ms)
+            fields_["end_ms"] = str(end_ms)
+        return self.url_open(f"/my/assessments/{attempt.id}/recording/{kind}/{seq}", data=fields_,
+                             files={"chunk": (f"{kind}-{seq}.webm", data, content_type)}, timeout=60)
+
+    def _chunks(self, attempt, kind=None):
+        domain = [("attempt_id", "=", attempt.id)] + ([("kind", "=", kind)] if kind else [])
+        return self.env["assessment.recording.chunk"].sudo().search(domain, order="sequence")
+
+    def _file_bytes(self, attachment):
+        with open(attachment._full_path(attachment.store_fname), "rb") as handle:
+            return handle.read()
+
+
+@tagged("post_install", "-at_install")
+class TestChunkUpload(RecordingCase):
+    def setUp(self):
+        super().setUp()
+        self.attempt = self._attempt()
+        self.csrf = self._csrf(self.attempt)
+
+    def assertRefused(self, response, status, fragment=None):
+        self.assertEqual(response.status_code, status, response.text[:500])
+        if fragment:
+            self.assertIn(fragment, response.json()["error"]["message"])
+
+    def test_chunk_is_stored_in_the_filestore(self):
+        data = _webm(300_000)
+        response = self._upload(self.attempt, "webcam", 0, data)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"stored": True, "replay": False, "sequence": 0, "size": 300_000})
+        chunk = self._chunks(self.attempt)
+        self.assertEqual(len(chunk), 1)
+        self.assertEqual(chunk.sha256, hashlib.sha256(data).hexdigest())
+        attachment = chunk.attachment_id
+        self.assertTrue(attachment.store_fname, "stored in the filestore, not in the database")
+        self.assertFalse(attachment.sudo().db_datas)
+        self.assertEqual(attachment.file_size, 300_000)
+        self.assertEqual(attachment.checksum, hashlib.sha1(data).hexdigest())
+        self.assertEqual(attachment.mimetype, "video/webm")
+        self.assertEqual(self._file_bytes(attachment), data)
+        self.assertEqual(attachment.raw, data, "Odoo reads it back like any attachment")
+        recording = chunk.recording_id
+        self.assertEqual((recording.kind, recording.segment, recording.chunk_count, recording.total_bytes),
+                         ("webcam", 1, 1, 300_000))
+        self.assertEqual(recording.company_id, self.attempt.company_id)
+
+    def test_replay_of_the_same_chunk_is_idempotent(self):
+        data = _webm(50_000)
+        first = self._upload(self.attempt, "screen", 3, data)
+        second = self._upload(self.attempt, "screen", 3, data)
+        self.assertEqual((first.status_code, second.status_code), (200, 200))
+        self.assertEqual(second.json()["replay"], True)
+        self.assertEqual(second.json()["stored"], False)
+        self.assertEqual(len(self._chunks(self.attempt)), 1)
+        self.assertEqual(self._chunks(self.attempt).recording_id.chunk_count, 1)
+        self.assertEqual(self.env["ir.attachment"].sudo().search_count(
+            [("res_model", "=", "assessment.recording.chunk"),
+             ("res_id", "in", self._chunks(self.attempt).ids)]), 1)
+
+    def test_same_sequence_other_content_is_409(self):
+        self.assertEqual(self._upload(self.attempt, "webcam", 0, _webm(1000, 1)).status_code, 200)
+        self.assertRefused(self._upload(self.attempt, "webcam", 0, _webm(1000, 2)), 409, "already received")
+        self.assertEqual(self._chunks(self.attempt).sha256, hashlib.sha256(_webm(1000, 1)).hexdigest())
+        # the same number on the other stream is another chunk
+        self.assertEqual(self._upload(self.attempt, "screen", 0, _webm(1000, 2)).status_code, 200)
+
+    def test_declared_hash_must_match_the_bytes(self):
+        data = _webm(10_000)
+        self.assertRefused(self._upload(self.attempt, "webcam", 0, data, sha="0" * 64), 422, "SHA-256")
+        self.assertRefused(self._upload(self.attempt, "webcam", 0, data, sha="not-a-hash"), 422)
+        self.assertFalse(self._chunks(self.attempt))
+
+    def test_oversized_chunk_is_413(self):
+        response = self._upload(self.attempt, "webcam", 0, b"\0" * (26 * 1024 * 1024))
+        self.assertEqual(response.status_code, 413)
+        self.assertFalse(self._chunks(self.attempt))
+
+    def test_wrong_content_type_is_415(self):
+        for content_type in ("text/plain", "image/png", "application/octet-stream", "video/x-matroska"):
+            self.assertRefused(self._upload(self.attempt, "webcam", 0, _webm(1000), content_type=content_type), 415)
+        self.assertFalse(self._chunks(self.attempt))
+        self.assertEqual(self._upload(self.attempt, "webcam", 0, _webm(1000), content_type="video/mp4").status_code, 200)
+
+    def test_attempt_not_the_callers_is_404(self):
+        theirs = self._attempt(candidate=self.other_candidate)
+        data = _webm(1000)
+        self.assertRefused(self._upload(self.attempt, "webcam", 0, data, token="forged"), 404)
+        self.assertRefused(self._upload(self.attempt, "webcam", 0, data, token=False), 404)
+        self.assertRefused(self._upload(self.attempt, "webcam", 0, data, token=theirs.access_token), 404)
+        self.authenticate("candidate", "candidate")
+        csrf = self._csrf(self.attempt)
+        self.assertRefused(self._upload(theirs, "webcam", 0, data, token=False, csrf=csrf), 404)
+        # the owner, logged in, needs no token
+        self.assertEqual(self._upload(self.attempt, "webcam", 0, data, token=False, csrf=csrf).status_code, 200)
+        self.assertFalse(self._chunks(theirs))
+
+    def test_csrf_token_is_required(self):
+        response = self._upload(self.attempt, "webcam", 0, _webm(1000), csrf="")
+        self.assertEqual(response.status_code, 400)
+        response = self._upload(self.attempt, "webcam", 0, _webm(1000), csrf="forged0123o9999999999")
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self._chunks(self.attempt))
+
+    def test_not_started_and_closed_attempts_are_409(self):
+        invited = self._attempt(start=False)
+        self.assertRefused(self._upload(invited, "webcam", 0, _webm(1000)), 409, "not started")
+        self.attempt.action_submit()
+        # the last chunks are flushed right after submit: accepted for a short while
+        self.assertEqual(self._upload(self.attempt, "webcam", 0, _webm(1000)).status_code, 200)
+        self.attempt.submitted_at = fields.Datetime.now() - timedelta(seconds=200)
+        self.assertRefused(self._upload(self.attempt, "webcam", 1, _webm(1000, 1)), 409, "closed")
+
+    def test_stream_not_required_is_422(self):
+        webcam_only = self._attempt(assessment=self.webcam_only)
+        self.assertRefused(self._upload(webcam_only, "screen", 0, _webm(1000)), 422)
+        self.assertRefused(self._upload(webcam_only, "audio", 0, _webm(1000)), 422)
+        self.assertEqual(self._upload(webcam_only, "webcam", 0, _webm(1000)).status_code, 200)
+
+    def test_three_chunks_assembled_in_order(self):
+        parts = [_webm(120_000, 0), _webm(80_000, 1)[4:], _webm(50_001, 2)[4:]]
+        for seq in (2, 0, 1):  # arrival order differs from the sequence
+            self.assertEqual(self._upload(self.attempt, "webcam", seq, parts[seq]).status_code, 200)
+        recording = self._chunks(self.attempt).recording_id
+        self.assertEqual(recording.chunk_count, 3)
+        recording._assemble()
+        whole = b"".join(parts)
+        self.assertEqual(recording.state, "assembled")
+        self.assertEqual(recording.file_size, len(whole))
+        self.assertEqual(recording.sha256, hashlib.sha256(whole).hexdigest())
+        self.assertEqual(self._file_bytes(recording.attachment_id), whole)
+        self.assertEqual(recording.attachment_id.res_model, "assessment.recording")
+        self.assertFalse(recording.missing_sequences)
+        self.assertTrue(recording.video_url.startswith("/web/content/"))
+
+    def test_a_gap_is_a_fact_not_an_error(self):
+        for seq in (0, 1, 3):
+            self.assertEqual(self._upload(self.attempt, "screen", seq, _webm(1000, seq)).status_code, 200)
+        recording = self._chunks(self.attempt).recording_id
+        recording._assemble()
+        self.assertEqual(recording.missing_sequences, "2")
+        self.assertEqual(recording.file_size, 3000)
+
+    def test_restart_opens_a_new_segment_and_a_new_file(self):
+        self.assertEqual(self._upload(self.attempt, "screen", 0, _webm(1000, 0)).status_code, 200)
+        self.assertEqual(self._upload(self.attempt, "screen", 1, _webm(1000, 1), segment=2).status_code, 200)
+        recordings = self._chunks(self.attempt).recording_id
+        self.assertEqual(recordings.mapped("segment"), [1, 2])
+        recordings._assemble()
+        self.assertEqual(len(recordings.attachment_id), 2)
+        state = self.attempt._recording_client_state()
+        self.assertIn('"screen": 2', state)  # next sequence
+        self.assertIn('"screen": 3', state)  # next segment
+
+    def test_unrecorded_seconds(self):
+        now = fields.Datetime.now()
+        attempt = self._attempt(assessment=self.webcam_only)
+        attempt.write({"started_at": now - timedelta(seconds=60), "deadline": now + timedelta(minutes=30)})
+        base = (now - timedelta(seconds=60)).timestamp() * 1000
+        # covered: [0, 20] and [30, 60] seconds: 10 s missing, plus a 0.5 s jitter that is not a gap
+        for seq, (start, end) in enumerate([(0, 10), (10.5, 20), (30, 45), (45, 60)]):
+            response = self._upload(attempt, "webcam", seq, _webm(1000, seq),
+                                    start_ms=base + start * 1000, end_ms=base + end * 1000)
+            self.assertEqual(response.status_code, 200, response.text)
+        attempt.invalidate_recordset()
+        self.assertAlmostEqual(attempt.unrecorded_seconds, 10, delta=3)
+        self.assertIn("Not recorded", str(attempt.integrity_summary))
+        # the both-streams assessment: the screen never came, so nothing is fully recorded
+        self.attempt.write({"started_at": now - timedelta(seconds=60)})
+        self._upload(self.attempt, "webcam", 0, _webm(1000), start_ms=base, end_ms=base + 60_000)
+        self.assertAlmostEqual(self.attempt.unrecorded_seconds, 60, delta=3)
+        self.assertIn("screen: nothing was received", str(self.attempt.integrity_summary))
+
+
+@tagged("post_install", "-at_install")
+class TestRetentionAndErasure(RecordingCase):
+    def setUp(self):
+        super().setUp()
+        self.attempt = self._attempt()
+        self.csrf = self._csrf(self.attempt)
+        for kind in ("webcam", "screen"):
+            for seq in range(2):
+                self.assertEqual(self._upload(self.attempt, kind, seq, _webm(2000, seq)).status_code, 200)
+        self.attempt.action_submit()
+        self.recordings = self.attempt.sudo().recording_ids
+
+    def _files(self):
+        attachments = self.recordings.attachment_id | self.recordings.chunk_ids.attachment_id
+        return attachments.exists()
+
+    def test_assembly_cron_after_the_flush_window(self):
+        self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 0)
+        self.attempt.submitted_at = fields.Datetime.now() - timedelta(minutes=5)
+        self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 2)
+        self.assertEqual(set(self.recordings.mapped("state")), {"assembled"})
+        self.assertFalse(self.recordings.chunk_ids.attachment_id, "the chunk files go once assembled")
+        self.assertEqual(self.recordings.mapped("file_size"), [4000, 4000])
+
+    def test_retention_cron_purges_old_recordings_only(self):
+        recent = self._attempt()
+        self.csrf = self._csrf(recent)
+        self._upload(recent, "webcam", 0, _webm(2000))
+        old_start = fields.Datetime.now() - timedelta(days=31)
+        self.recordings.write({"started_at": old_start})
+        self.recordings._assemble()
+        consent_at, events = self.attempt.consent_at, self.attempt.event_ids
+        self.assertTrue(self._files())
+        self.assertEqual(self.env["assessment.recording"]._cron_purge_recordings(), 2)
+        self.assertFalse(self._files())
+        self.assertEqual(set(self.recordings.mapped("state")), {"purged"})
+        self.assertEqual(self.attempt.consent_at, consent_at)
+        self.assertEqual(self.attempt.event_ids, events)
+        self.assertTrue(self.recordings.chunk_ids, "the chunks' times and hashes stay")
+        self.assertIn("Recordings deleted", self.attempt.message_ids[0].body)
+        self.assertIn("retention", self.attempt.message_ids[0].body)
+        self.assertEqual(recent.sudo().recording_ids.state, "recording")
+        self.assertTrue(recent.sudo().recording_ids.chunk_ids.attachment_id)
+        # a longer retention keeps them
+        self.assertEqual(self.env["assessment.recording"]._cron_purge_recordings(), 0)
+
+    def test_retention_follows_the_assessment(self):
+        self.assessment.retention_days = 60
+        self.recordings.write({"started_at": fields.Datetime.now() - timedelta(days=31)})
+        self.assertEqual(self.env["assessment.recording"]._cron_purge_recordings(), 0)
+        self.assessment.retention_days = 30
+
+    def test_erasure_by_an_administrator_only(self):
+        with self.assertRaises(UserError):  # AccessError is a UserError
+            self.attempt.with_user(self.recruiter).action_erase_recordings()
+        self.assertTrue(self._files())
+        self.attempt.with_user(self.manager).action_erase_recordings()
+        self.assertFalse(self._files())
+        self.assertIn("erased on request", self.attempt.message_ids[0].body)
+        self.assertIn(self.manager.name, self.attempt.message_ids[0].body)
+
+
+@tagged("post_install", "-at_install")
+class TestRecordingIsolation(RecordingCase):
+    def setUp(self):
+        super().setUp()
+        self.attempt = self._attempt()
+        self.csrf = self._csrf(self.attempt)
+        self._upload(self.attempt, "webcam", 0, _webm(2000))
+        self.recording = self.attempt.sudo().recording_ids
+        self.recording._assemble()
+
+    def test_company_rules(self):
+        Recording, Chunk, Event = (self.env[m] for m in (
+            "assessment.recording", "assessment.recording.chunk", "assessment.event"))
+        self.assertIn(self.recording, Recording.with_user(self.recruiter).search([]))
+        self.assertTrue(Chunk.with_user(self.recruiter).search([("attempt_id", "=", self.attempt.id)]))
+        self.assertFalse(Recording.with_user(self.recruiter_b).search([]))
+        self.assertFalse(Chunk.with_user(self.recruiter_b).search([]))
+        self.assertFalse(Event.with_user(self.recruiter_b).search([("attempt_id", "=", self.attempt.id)]))
+        with self.assertRaises(AccessError):
+            Recording.with_user(self.recruiter_b).browse(self.recording.id).read(["sha256"])
+        with self.assertRaises(AccessError):
+            self.recording.attachment_id.with_user(self.recruiter_b).read(["datas"])
+        self.recording.attachment_id.with_user(self.recruiter).read(["datas"])
+
+    def test_portal_and_public_have_no_access(self):
+        for user in (self.portal_user, self.candidate_user):
+            for model in ("assessment.recording", "assessment.recording.chunk", "assessment.event"):
+                with self.assertRaises(AccessError):
+                    self.env[model].with_user(user).search([])
+            with self.assertRaises(AccessError):
+                self.recording.attachment_id.with_user(user).read(["datas"])
+        url = f"/web/content/{self.recording.attachment_id.id}"
+        self.assertIn(self.url_open(url).status_code, (403, 404))
+        self.authenticate("candidate", "candidate")
+        self.assertIn(self.url_open(url).status_code, (403, 404))
+        self.authenticate("ta_recruiter", "ta_recruiter-pass")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, _webm(2000))
+        self.authenticate("ta_recruiter_b", "ta_recruiter_b-pass")
+        self.assertIn(self.url_open(url).status_code, (403, 404))
+
+    def test_backend_form_shows_the_review(self):
+        attempt = self.attempt.with_user(self.recruiter)
+        self.assertIn("<video", str(attempt.recordings_html))
+        self.assertIn(f"/web/content/{self.recording.attachment_id.id}", str(attempt.recordings_html))
+        self.assertIn("do not change the score", str(attempt.integrity_summary))
+        score = self.attempt.score
+        self.env["assessment.event"].sudo().create({"attempt_id": self.attempt.id, "kind": "paste"})
+        self.attempt.invalidate_recordset()
+        self.assertEqual(self.attempt.score, score, "flags never change the score")
+        self.assertIn("Pasted into the page: 1", str(attempt.event_counts_html))
+
+    def test_receipt_and_contest(self):
+        self.env["assessment.event"].sudo().create({"attempt_id": self.attempt.id, "kind": "tab_hidden"})
+        self.attempt.action_submit()
+        url = f"/my/assessments/{self.attempt.id}/result?access_token={self.attempt.access_token}"
+        page = self.url_open(url).text
+        self.assertIn("What was recorded", page)
+        self.assertIn("Webcam", page)
+        self.assertIn("Tab hidden: 1", page)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = self.url_open(f"/my/assessments/{self.attempt.id}/contest", data={
+            "csrf_token": csrf, "access_token": self.attempt.access_token,
+            "message": "My cat <b>closed</b> the laptop",
+        })
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Your message was sent", response.text)
+        message = self.attempt.message_ids[0]
+        self.assertIn("contests", message.body)
+        self.assertIn("&lt;b&gt;closed", message.body)
+        self.assertEqual(message.author_id, self.candidate.partner_id)
+        # somebody else's token posts nothing
+        other = self._attempt(candidate=self.other_candidate)
+        response = self.url_open(f"/my/assessments/{self.attempt.id}/contest", data={
+            "csrf_token": csrf, "access_token": other.access_token, "message": "forged"})
+        self.assertEqual(response.status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestRecordingTour(RecordingCase):
+    def setUp(self):
+        super().setUp()
+        self.startPatcher(patch.object(ChromeBrowser, "_spawn_chrome", _spawn_chrome_with_fake_media))
+
+    def test_record_with_fake_devices(self):
+        attempt = self._attempt(start=False)
+        self.start_tour(f"/my/assessments/{attempt.id}", "tech_assessment_recording", login="candidate",
+                        timeout=TOUR_TIMEOUT)
+        attempt.invalidate_recordset()
+        self.assertEqual(attempt.state, "submitted")
+        kinds = attempt.event_ids.mapped("kind")
+        self.assertIn("stream_ended", kinds)
+        self.assertIn("stream_restarted", kinds)
+        chunks = self._chunks(attempt)
+        for kind in ("webcam", "screen"):
+            self.assertGreaterEqual(len(chunks.filtered(lambda c, k=kind: c.kind == k)), 2, kind)
+        for chunk in chunks:
+            path = chunk.attachment_id._full_path(chunk.attachment_id.store_fname)
+            self.assertTrue(os.path.isfile(path))
+            self.assertEqual(os.path.getsize(path), chunk.size)
+        recordings = attempt.sudo().recording_ids
+        self.assertEqual(sorted(set(recordings.mapped("kind"))), ["screen", "webcam"])
+        self.assertGreaterEqual(len(recordings.filtered(lambda r: r.kind == "webcam")), 2, "restarted")
+        recordings._assemble()
+        for recording in recordings:
+            self.assertEqual(self._file_bytes(recording.attachment_id)[:4], b"\x1a\x45\xdf\xa3", "a WebM file")
+            self.assertTrue(recording.duration_seconds > 0)
+        self.assertTrue(attempt.consent_at)
