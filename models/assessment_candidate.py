@@ -1,5 +1,11 @@
+from psycopg2.errors import UniqueViolation
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, mute_logger
+from odoo.tools.sql import create_index
+
+from ..wizard.assessment_invite_wizard import OPEN_STATES
 
 
 class AssessmentCandidate(models.Model):
@@ -73,12 +79,23 @@ class AssessmentCandidate(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if not vals.get("partner_id"):
-                vals["partner_id"] = self.env["res.partner"].create({
+                # The candidate's contact card, kept to the candidate's company: recruiters
+                # need not have the "Contact Creation" right for it.
+                vals["partner_id"] = self.env["res.partner"].sudo().create({
                     "name": vals.get("name"),
                     "email": vals.get("email"),
                     "phone": vals.get("phone"),
+                    "company_id": vals.get("company_id") or self.env.company.id,
                 }).id
         return super().create(vals_list)
+
+    def write(self, vals):
+        result = super().write(vals)
+        # Invitations go to the contact: keep its address in step with the candidate's.
+        contact_values = {key: vals[key] for key in ("email", "phone") if key in vals}
+        if contact_values:
+            self.partner_id.sudo().write(contact_values)
+        return result
 
     def action_open_attempts(self):
         self.ensure_one()
@@ -105,8 +122,6 @@ class AssessmentCandidate(models.Model):
     # Integration API (controllers/api.py, README "Integration API")
     # ------------------------------------------------------------------
     def _auto_init(self):
-        from odoo.tools.sql import create_index
-
         res = super()._auto_init()
         # The API lists candidates in (write_date, id) order, from a cursor.
         create_index(self.env.cr, "assessment_candidate_write_date_id_idx", self._table,
@@ -129,10 +144,6 @@ class AssessmentCandidate(models.Model):
 
         :return: ``(candidate, created, attempt or None, attempt_created)``
         """
-        from psycopg2.errors import UniqueViolation
-
-        from odoo.tools import mute_logger
-
         key = [("company_id", "=", company.id), ("provider", "=", provider),
                ("external_id", "=", external_id)]
         with self.env.cr.savepoint():
@@ -147,17 +158,11 @@ class AssessmentCandidate(models.Model):
             else:
                 if not values.get("name"):
                     raise UserError(_("A new candidate needs a name."))
-                # The contact card of the candidate: recruiters need not have the
-                # "Contact Creation" right for it. Kept to the candidate's company.
-                partner = self.env["res.partner"].sudo().create({
-                    "name": values["name"], "email": values.get("email"),
-                    "phone": values.get("phone"), "company_id": company.id,
-                })
                 try:
                     # Muted: a unique violation here is an expected race, handled below.
                     with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                         candidate = self.create({
-                            **values, "company_id": company.id, "partner_id": partner.id,
+                            **values, "company_id": company.id,
                             "provider": provider, "external_id": external_id,
                         })
                 except UniqueViolation as exc:
@@ -176,8 +181,6 @@ class AssessmentCandidate(models.Model):
         concurrent writer wait, then fail with a serialization failure (REPEATABLE READ),
         which Odoo answers by replaying its request. A mere row lock would not: the second
         writer would go on with a snapshot that misses the first one's invitation."""
-        from odoo.tools import SQL
-
         self.ensure_one()
         self.env.cr.execute(SQL(
             "UPDATE assessment_candidate SET write_date = write_date WHERE id = %s", self.id,
@@ -186,8 +189,6 @@ class AssessmentCandidate(models.Model):
     def _api_replay_transaction(self):
         """Raise PostgreSQL's serialization failure (SQLSTATE 40001): Odoo's request and cron
         wrappers roll the transaction back and run it again."""
-        from odoo.tools import SQL
-
         self.env.cr.execute(SQL(
             "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure', "
             "MESSAGE = 'tech_assessment: concurrent upsert of one candidate, retry'; END $$"
@@ -196,8 +197,6 @@ class AssessmentCandidate(models.Model):
     def _api_invite(self, assessment, expires_at=None):
         """Reuse the open attempt of this candidate for ``assessment`` (a new expiry date is
         applied to it) or invite through the wizard. Returns ``(attempt, created)``."""
-        from odoo.addons.tech_assessment.wizard.assessment_invite_wizard import OPEN_STATES
-
         self.ensure_one()
         Attempt = self.env["assessment.attempt"]
         open_attempt = [("candidate_id", "=", self.id), ("assessment_id", "=", assessment.id),
