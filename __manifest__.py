@@ -55,5 +55,4 @@
         ],
     },
     "application": True,
-    "installable": True,
 }

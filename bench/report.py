@@ -115,7 +115,10 @@ def main():
     if args.server:
         lines.append(f"server:  {args.server}")
     lines.append(f"load:    each candidate answers 18 items, think time {load['think_s']} s "
-                 "(x0.5-1.5) before each; client latency; queries from Odoo's werkzeug log")
+                 "(x0.5-1.5) before each;")
+    lines.append(f"         at most {load.get('max_inflight', '?')} requests open to Odoo at once "
+                 "(the rest wait, as behind a buffering proxy); latency from the click, client-side;")
+    lines.append("         queries per answer: Odoo's own per-request counter (werkzeug log)")
     lines.append("")
     table, verdicts = load_rows(load)
     lines += table

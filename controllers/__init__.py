@@ -1,3 +1,1 @@
-from . import api
-from . import portal
-from . import recording
+from . import api, portal, recording

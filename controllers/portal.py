@@ -11,14 +11,12 @@ from datetime import datetime, timezone
 from werkzeug.exceptions import NotFound
 
 from odoo import _, fields, http
+from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-
 from ..models.assessment_event import CLIENT_EVENT_KINDS
-
 
 MAX_JSON_BYTES = 16 * 1024
 MAX_EVENTS_PER_BATCH = 50

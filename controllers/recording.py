@@ -23,7 +23,10 @@ from odoo import _, fields, http
 from odoo.http import request
 
 from ..models.assessment_recording import (
-    KINDS_BY_REQUIREMENT, RECORDING_FLUSH_WINDOW, ChunkTooLarge, create_file_attachment,
+    KINDS_BY_REQUIREMENT,
+    RECORDING_FLUSH_WINDOW,
+    ChunkTooLarge,
+    create_file_attachment,
     stream_to_filestore,
 )
 from .portal import AssessmentPortal, JsonRouteError
@@ -92,7 +95,8 @@ class AssessmentRecordingPortal(AssessmentPortal):
         try:
             stored = stream_to_filestore(request.env, [upload.stream], max_bytes=MAX_CHUNK_BYTES)
         except ChunkTooLarge:
-            raise JsonRouteError(413, _("A recording chunk may not exceed %s MB.", MAX_CHUNK_BYTES // 2**20)) from None
+            raise JsonRouteError(
+                413, _("A recording chunk may not exceed %s MB.", MAX_CHUNK_BYTES // 2**20)) from None
         if stored[2] != sha256:
             # the file stays marked for the garbage collector: no row references it
             raise JsonRouteError(422, _("The chunk's bytes do not match its SHA-256: resend it."))

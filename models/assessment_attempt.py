@@ -1,4 +1,5 @@
 import hashlib
+import json
 import random
 from datetime import timedelta
 
@@ -6,6 +7,9 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.sql import create_index
+
+from .assessment_recording import KINDS_BY_REQUIREMENT, format_seconds, html_list
 
 ATTEMPT_STATES = [
     ("invited", "Invited"),
@@ -85,10 +89,11 @@ class AssessmentAttempt(models.Model):
 
     def init(self):
         # The expiry cron looks for running attempts past their deadline.
-        self.env.cr.execute("""
-            CREATE INDEX IF NOT EXISTS assessment_attempt_state_deadline_idx
-                ON assessment_attempt (state, deadline)
-        """)
+        create_index(self.env.cr, "assessment_attempt_state_deadline_idx", self._table,
+                     ["state", "deadline"])
+        # The integration API lists attempts in (write_date, id) order, from a cursor.
+        create_index(self.env.cr, "assessment_attempt_write_date_id_idx", self._table,
+                     ["write_date", "id"])
 
     @api.depends("candidate_id.name", "assessment_id.name")
     def _compute_name(self):
@@ -96,7 +101,6 @@ class AssessmentAttempt(models.Model):
             attempt.name = f"{attempt.candidate_id.name or ''} – {attempt.assessment_id.name or ''}"
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for attempt in self:
             attempt.access_url = f"/my/assessments/{attempt.id}"
 
@@ -327,19 +331,6 @@ class AssessmentAttempt(models.Model):
         return max(0, int((self.deadline - fields.Datetime.now()).total_seconds()))
 
     # ------------------------------------------------------------------
-    # Integration API (controllers/api.py, README "Integration API")
-    # ------------------------------------------------------------------
-    def _auto_init(self):
-        from odoo.tools.sql import create_index
-
-        res = super()._auto_init()
-        # The API lists attempts in (write_date, id) order, from a cursor. Not in init():
-        # this class already has one.
-        create_index(self.env.cr, "assessment_attempt_write_date_id_idx", self._table,
-                     ["write_date", "id"])
-        return res
-
-    # ------------------------------------------------------------------
     # Recordings and integrity (models/assessment_recording.py, controllers/recording.py)
     # ------------------------------------------------------------------
     recording_ids = fields.One2many(
@@ -369,8 +360,6 @@ class AssessmentAttempt(models.Model):
         return [(labels.get(kind, kind), count) for kind, count in sorted(groups)]
 
     def _compute_integrity(self):
-        from .assessment_recording import KINDS_BY_REQUIREMENT, format_seconds, html_list
-
         coverage = self.env["assessment.recording.coverage"]
         for attempt in self:
             recordings = attempt.sudo().recording_ids
@@ -406,8 +395,9 @@ class AssessmentAttempt(models.Model):
             attempt.integrity_summary = html_list(facts)
             players = [
                 Markup("<div class='mb-3'><div class='fw-semibold'>%s</div>"
-                       "<video controls='controls' preload='metadata' style='max-width: 100%%; max-height: 360px;' "
-                       "src='%s'></video><div class='small text-muted font-monospace'>SHA-256 %s · %s bytes</div></div>")
+                       "<video controls='controls' preload='metadata' "
+                       "style='max-width: 100%%; max-height: 360px;' src='%s'></video>"
+                       "<div class='small text-muted font-monospace'>SHA-256 %s · %s bytes</div></div>")
                 % (recording.display_name, recording.video_url, recording.sha256, recording.file_size)
                 for recording in recordings if recording.attachment_id
             ]
@@ -417,8 +407,6 @@ class AssessmentAttempt(models.Model):
         """What the recorder of the test page needs to resume: next sequence number per
         stream and next segment (a reload or a restart opens a new segment)."""
         self.ensure_one()
-        import json
-
         state = {"next_seq": {}, "next_segment": {}}
         for kind, sequence in self.env["assessment.recording.chunk"].sudo()._read_group(
                 [("attempt_id", "=", self.id)], ["kind"], ["sequence:max"]):
@@ -460,8 +448,6 @@ class AssessmentAttempt(models.Model):
     def _recording_receipt(self):
         """What the candidate sees on the result page: streams, durations, events."""
         self.ensure_one()
-        from .assessment_recording import format_seconds
-
         labels = dict(self.env["assessment.recording"]._fields["kind"]._description_selection(self.env))
         streams = {}
         for recording in self.sudo().recording_ids:

@@ -121,12 +121,10 @@ class AssessmentCandidate(models.Model):
     # ------------------------------------------------------------------
     # Integration API (controllers/api.py, README "Integration API")
     # ------------------------------------------------------------------
-    def _auto_init(self):
-        res = super()._auto_init()
+    def init(self):
         # The API lists candidates in (write_date, id) order, from a cursor.
         create_index(self.env.cr, "assessment_candidate_write_date_id_idx", self._table,
                      ["write_date", "id"])
-        return res
 
     @api.model
     def _api_upsert(self, company, provider, external_id, values, assessment=None,

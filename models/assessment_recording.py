@@ -19,7 +19,6 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -181,7 +180,8 @@ class AssessmentRecording(models.Model):
     def _compute_display_name(self):
         labels = dict(RECORDING_KINDS)
         for recording in self:
-            recording.display_name = f"{recording.attempt_id.name} – {labels.get(recording.kind)} #{recording.segment}"
+            recording.display_name = (
+                f"{recording.attempt_id.name} – {labels.get(recording.kind)} #{recording.segment}")
 
     # ------------------------------------------------------------------
     # Ingest

@@ -7,7 +7,6 @@ from odoo.tests import tagged
 
 from .common import TechAssessmentHttpCase
 
-
 # The first page of a run builds the frontend and test asset bundles: slow on 2 cores.
 TOUR_TIMEOUT = 300
 
@@ -166,13 +165,15 @@ class TestAutosaveRefusals(PortalCase):
 
     def test_after_deadline_plus_grace(self):
         now = fields.Datetime.now()
-        self.attempt.write({"started_at": now - timedelta(minutes=50), "deadline": now - timedelta(seconds=30)})
+        self.attempt.write({"started_at": now - timedelta(minutes=50),
+                            "deadline": now - timedelta(seconds=30)})
         body = {"item_id": self.item.id, "option_id": self.item.option_ids[1].id}
         self._assert_refused(self._post_json(self.attempt, "answer", body), 409, "Time is up")
 
     def test_within_grace_is_accepted(self):
         now = fields.Datetime.now()
-        self.attempt.write({"started_at": now - timedelta(minutes=50), "deadline": now - timedelta(seconds=3)})
+        self.attempt.write({"started_at": now - timedelta(minutes=50),
+                            "deadline": now - timedelta(seconds=3)})
         body = {"item_id": self.item.id, "option_id": self.item.option_ids[1].id}
         self.assertEqual(self._post_json(self.attempt, "answer", body).status_code, 200)
 
@@ -287,8 +288,8 @@ class TestPortalTours(PortalCase):
         attempt.write({"started_at": now - timedelta(minutes=5), "deadline": now + timedelta(minutes=40)})
         for answer in attempt.answer_ids[:2]:
             attempt.save_answer(answer.item_id.id, answer._option_order_ids()[0])
-        self.start_tour(f"/my/assessments/{attempt.id}/test", "tech_assessment_resume_test", login="candidate",
-                        timeout=TOUR_TIMEOUT)
+        self.start_tour(f"/my/assessments/{attempt.id}/test", "tech_assessment_resume_test",
+                        login="candidate", timeout=TOUR_TIMEOUT)
         attempt.invalidate_recordset()
         self.assertEqual(attempt.answered_count, 3)
         self.assertEqual(attempt.state, "in_progress")

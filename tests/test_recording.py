@@ -156,9 +156,11 @@ class TestChunkUpload(RecordingCase):
 
     def test_wrong_content_type_is_415(self):
         for content_type in ("text/plain", "image/png", "application/octet-stream", "video/x-matroska"):
-            self.assertRefused(self._upload(self.attempt, "webcam", 0, _webm(1000), content_type=content_type), 415)
+            response = self._upload(self.attempt, "webcam", 0, _webm(1000), content_type=content_type)
+            self.assertRefused(response, 415)
         self.assertFalse(self._chunks(self.attempt))
-        self.assertEqual(self._upload(self.attempt, "webcam", 0, _webm(1000), content_type="video/mp4").status_code, 200)
+        response = self._upload(self.attempt, "webcam", 0, _webm(1000), content_type="video/mp4")
+        self.assertEqual(response.status_code, 200)
 
     def test_attempt_not_the_callers_is_404(self):
         theirs = self._attempt(candidate=self.other_candidate)
@@ -170,7 +172,8 @@ class TestChunkUpload(RecordingCase):
         csrf = self._csrf(self.attempt)
         self.assertRefused(self._upload(theirs, "webcam", 0, data, token=False, csrf=csrf), 404)
         # the owner, logged in, needs no token
-        self.assertEqual(self._upload(self.attempt, "webcam", 0, data, token=False, csrf=csrf).status_code, 200)
+        response = self._upload(self.attempt, "webcam", 0, data, token=False, csrf=csrf)
+        self.assertEqual(response.status_code, 200)
         self.assertFalse(self._chunks(theirs))
 
     def test_csrf_token_is_required(self):
@@ -418,6 +421,7 @@ class TestRecordingTour(RecordingCase):
         self.assertGreaterEqual(len(recordings.filtered(lambda r: r.kind == "webcam")), 2, "restarted")
         recordings._assemble()
         for recording in recordings:
-            self.assertEqual(self._file_bytes(recording.attachment_id)[:4], b"\x1a\x45\xdf\xa3", "a WebM file")
+            head = self._file_bytes(recording.attachment_id)[:4]
+            self.assertEqual(head, b"\x1a\x45\xdf\xa3", "a WebM file")
             self.assertTrue(recording.duration_seconds > 0)
         self.assertTrue(attempt.consent_at)

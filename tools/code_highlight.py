@@ -161,12 +161,10 @@ def _get_lexer(language):
     # stripnl=False keeps leading blank lines, so Pygments' lines stay aligned
     # with split_lines() and marked_lines().
     alias = _LEXER_ALIASES.get(language)
-    if alias:
-        try:
-            return get_lexer_by_name(alias, stripnl=False, ensurenl=True)
-        except ClassNotFound:
-            pass
-    return TextLexer(stripnl=False, ensurenl=True)
+    try:
+        return get_lexer_by_name(alias, stripnl=False, ensurenl=True)
+    except ClassNotFound:  # text, an unknown language or none: plain text
+        return TextLexer(stripnl=False, ensurenl=True)
 
 
 def _highlight_lines(lines, language):

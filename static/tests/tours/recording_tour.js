@@ -31,6 +31,7 @@ registry.category("web_tour.tours").add("tech_assessment_recording", {
         },
         {
             content: "The test is in the same document and recording",
+            timeout: 30000,
             trigger: ".o_ta_test.o_ta_rec_live .o_ta_rec_indicator[data-state=live]",
             run() {
                 if (!window.location.pathname.endsWith("/test")) {
@@ -54,6 +55,7 @@ registry.category("web_tour.tours").add("tech_assessment_recording", {
         {
             content: "Record a few seconds (two timeslices)",
             trigger: ".o_ta_item:eq(0) .o_ta_save_state[data-state=saved]",
+            timeout: 30000, // the step's time includes its run
             async run() {
                 await wait(9000);
             },
@@ -74,6 +76,7 @@ registry.category("web_tour.tours").add("tech_assessment_recording", {
         {
             content: "Recording again",
             trigger: ".o_ta_test.o_ta_rec_live .o_ta_rec_indicator[data-state=live]",
+            timeout: 30000,
             async run() {
                 await wait(5000);
             },
