@@ -137,7 +137,7 @@ class Bench:
                    deadline = now() at time zone 'UTC' - interval '1 hour'
              WHERE id = ANY(%s)
         """, [self.attempt_ids])
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
         env.invalidate_all()
         Attempt = env["assessment.attempt"]
         batches = []
@@ -150,7 +150,7 @@ class Bench:
             env.flush_all()
             batches.append({"closed": closed, "queries": cr.sql_log_count - queries,
                             "seconds": round(time.perf_counter() - batch_started, 3)})
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             if not closed or len(batches) > ATTEMPTS // 100 + 10:
                 break
         elapsed = time.perf_counter() - started

@@ -105,7 +105,8 @@ def main(env):
             ours.append({
                 "id": attempt.id,
                 "token": attempt.access_token,
-                "answers": [[item.id, item.option_ids[pick].id] for item, pick in zip(items, picks)],
+                "answers": [[item.id, item.option_ids[pick].id]
+                            for item, pick in zip(items, picks, strict=True)],
             })
             user_input = survey._create_answer(
                 email=f"bench{run_index}-{len(theirs)}@example.com", check_attempts=False)
@@ -115,7 +116,7 @@ def main(env):
                 "id": user_input.id,
                 "token": user_input.access_token,
                 "answers": [[question.id, question.suggested_answer_ids.sorted("sequence")[pick].id]
-                            for question, pick in zip(questions, picks)],
+                            for question, pick in zip(questions, picks, strict=True)],
             })
         env.cr.commit()
         runs.append({"n": n, "warmup": bool(WARMUP) and run_index == 0, "ours": ours, "survey": theirs})
