@@ -12,9 +12,15 @@ page does (multipart, CSRF token of the session, access token, SHA-256). With --
 server runs as the same user, workers=0), it resets the process's peak RSS
 (/proc/<pid>/clear_refs) before each size and reads VmHWM after, so the figure is the peak
 while receiving that chunk. dd writes the same sizes into --dir (default /tmp) for comparison.
+
+With --json PATH it also writes the figures as JSON (`make bench` feeds them to
+bench/report.py): {"measured": true, "repeat", "rss_measured", "sizes": [{"size_mb",
+"http_mb_s" (best of --repeat), "dd_mb_s", "dd_sync_mb_s", "rss_before_mb", "rss_peak_mb",
+"rss_growth_mb" (null without --pid)}, ...]}.
 """
 import argparse
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -92,6 +98,7 @@ def main():
     parser.add_argument("--pid", type=int, help="the server's pid, to read its peak RSS")
     parser.add_argument("--dir", default=tempfile.gettempdir(), help="where dd writes")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON there")
     args = parser.parse_args()
 
     attempt, token = setup_attempt(args.url, args.db, args.login, args.password)
@@ -102,7 +109,7 @@ def main():
 
     print(f"{'chunk':>6} {'HTTP MB/s':>10} {'dd MB/s':>9} {'dd+sync MB/s':>13} "
           f"{'server RSS before':>18} {'peak RSS':>9} {'growth':>8}")
-    seq = 0
+    seq, rows = 0, []
     for size_mb in SIZES_MB:
         data = os.urandom(size_mb * 1024 * 1024)
         digest = hashlib.sha256(data).hexdigest()
@@ -132,7 +139,20 @@ def main():
         dd_sync = max(dd_mb_per_s(args.dir, size_mb, True) for _ in range(args.repeat))
         memory = (f"{before / 1024:>16.1f}MB {peak / 1024:>8.1f}MB {growth / 1024:>7.1f}MB"
                   if peak else f"{'n/a':>18} {'n/a':>9} {'n/a':>8}")
-        print(f"{size_mb:>4}MB {http_rate:>10.1f} {dd_rate:>9.1f} {dd_sync:>13.1f} {memory}")
+        print(f"{size_mb:>4}MB {http_rate:>10.1f} {dd_rate:>9.1f} {dd_sync:>13.1f} {memory}",
+              flush=True)
+        rows.append({
+            "size_mb": size_mb, "http_mb_s": round(http_rate, 1), "dd_mb_s": round(dd_rate, 1),
+            "dd_sync_mb_s": round(dd_sync, 1),
+            "rss_before_mb": round(before / 1024, 1) if peak else None,
+            "rss_peak_mb": round(peak / 1024, 1) if peak else None,
+            "rss_growth_mb": round(growth / 1024, 1) if peak else None,
+        })
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump({"measured": True, "repeat": args.repeat, "rss_measured": bool(args.pid)
+                       and all(row["rss_growth_mb"] is not None for row in rows),
+                       "dd_dir": args.dir, "sizes": rows}, handle, indent=1)
 
 
 if __name__ == "__main__":

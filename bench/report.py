@@ -1,6 +1,10 @@
 """The table of `make bench`: reads the load and grading results, prints one plain-text table.
 
-    python bench/report.py --load load.json --grading grading.json --machine "..." --out latest.txt
+    python bench/report.py --load load.json --grading grading.json [--ingest ingest.json] \
+        --machine "..." --out latest.txt
+
+--ingest: the JSON of bench/bench_recording_ingest.py --json (chunk upload MB/s against dd,
+the server's peak RSS growth while receiving); missing or unreadable, the row says why.
 
 Targets (issue "Benchmarks that print figures"): ours >= 3x Survey's answers/s, and <= 1/3 of
 its SQL queries per answer. Exits 0 whatever the figures: the checks that fail `make bench`
@@ -103,10 +107,29 @@ def grading_rows(grading):
     return lines
 
 
+def ingest_rows(ingest, note=None):
+    if not ingest or not ingest.get("measured"):
+        reason = (ingest or {}).get("reason") or note or "not run"
+        return [f"Recording ingest: not measured: {reason}"]
+    lines = []
+    for row in ingest["sizes"]:
+        share = (f" ({100.0 * row['http_mb_s'] / row['dd_mb_s']:.0f}%)" if row.get("dd_mb_s") else "")
+        rss = ("n/a" if row.get("rss_growth_mb") is None else f"+{row['rss_growth_mb']:.1f} MB")
+        lines.append(
+            f"Recording ingest {row['size_mb']:>2} MB: {row['http_mb_s']:7.1f} MB/s over HTTP vs"
+            f" {row['dd_mb_s']:6.0f} MB/s dd{share}, dd+fdatasync {row['dd_sync_mb_s']:.0f} MB/s;"
+            f" peak RSS {rss} while receiving")
+    lines.append(f"         (best of {ingest.get('repeat', '?')} multipart POSTs per size to "
+                 "/my/assessments/<id>/recording/screen/<seq> on a --workers=0 server; RSS: VmHWM of "
+                 "that process after clear_refs, minus its RSS before)")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--load", required=True)
     parser.add_argument("--grading")
+    parser.add_argument("--ingest")
     parser.add_argument("--machine", default="")
     parser.add_argument("--server", default="")
     parser.add_argument("--out")
@@ -140,9 +163,14 @@ def main():
     table, verdicts = load_rows(load)
     lines += table
     lines += grading_rows(grading)
-    ingest = load.get("ingest") or {}
-    lines.append("Recording ingest: " + (
-        f"not measured: {ingest.get('reason')}" if not ingest.get("measured") else json.dumps(ingest)))
+    ingest, note = load.get("ingest"), None
+    if args.ingest:
+        try:
+            with open(args.ingest, encoding="utf-8") as handle:
+                ingest = json.load(handle)
+        except (OSError, ValueError):
+            ingest, note = None, "the ingest run wrote no results (see bench/results/ingest.log)"
+    lines += ingest_rows(ingest, note)
     if verdicts:
         lines.append("")
         speed_met = [n for n, _s, ok, _q, _qok in verdicts if ok]

@@ -7,7 +7,10 @@
 #      --max-cron-threads=0, --log-level=info) and the autosave load, ours vs Survey
 #      (bench/run.py); the server is stopped;
 #   4. grading after an answer key correction and the expiry cron (bench/bench_grading.py);
-#   5. the table (bench/report.py), also written to bench/results/latest.txt.
+#   5. recording ingest: a second, short-lived server on the same database (--workers=0,
+#      --max-cron-threads=0, so that one process receives and its peak RSS is readable) and
+#      bench/bench_recording_ingest.py (1/5/20 MB chunks vs dd into the filestore); stopped;
+#   6. the table (bench/report.py), also written to bench/results/latest.txt.
 # The database is dropped at the end (BENCH_KEEP_DB=1 keeps it). Not part of `make test`.
 # Knobs: BENCH_NS="10 50 100", BENCH_THINK=0.3 (s), BENCH_GRADING_ATTEMPTS=10000,
 # BENCH_GRADING_SMALL=1000. BENCH_SMOKE=1: a tiny variant (N=3, 200 attempts), ~2 minutes.
@@ -27,8 +30,12 @@ export BENCH_FIXTURES="$RESULTS_DIR/fixtures.json"
 export BENCH_GRADING_OUT="$RESULTS_DIR/grading.json"
 LOAD_OUT="$RESULTS_DIR/load.json"
 SERVER_LOG="$RESULTS_DIR/server.log"
+INGEST_OUT="$RESULTS_DIR/ingest.json"
+INGEST_LOG="$RESULTS_DIR/ingest.log"
+INGEST_SERVER_LOG="$RESULTS_DIR/ingest-server.log"
 mkdir -p "$RESULTS_DIR"
-rm -f "$BENCH_FIXTURES" "$BENCH_GRADING_OUT" "$LOAD_OUT" "$SERVER_LOG" "$RESULTS_DIR/install.log"
+rm -f "$BENCH_FIXTURES" "$BENCH_GRADING_OUT" "$LOAD_OUT" "$SERVER_LOG" "$RESULTS_DIR/install.log" \
+      "$INGEST_OUT" "$INGEST_LOG" "$INGEST_SERVER_LOG" "$RESULTS_DIR/ingest-server.out"
 
 # The load generator, once: only when its pinned versions are not all there.
 if ! "$PYTHON" - "$PROJECT_DIR/bench/requirements.txt" <<'PY' >/dev/null 2>&1
@@ -68,6 +75,22 @@ trap cleanup EXIT
 free_port() {
     "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+# start_server PORT LOG OUT odoo-options...: Odoo on 127.0.0.1:PORT, in SERVER_PID, up when
+# /web/health answers. odoo_bin, exec'ed so that $! is Odoo's own (master) process.
+start_server() {
+    local port="$1" logfile="$2" out="$3"
+    shift 3
+    ( exec "$PYTHON" "$ODOO_DIR/odoo-bin" -c "$ODOO_CONF" -d "$BENCH_DB" --db-filter="^$BENCH_DB\$" \
+        --http-interface=127.0.0.1 --http-port="$port" --logfile="$logfile" "$@" >"$out" 2>&1 ) &
+    SERVER_PID=$!
+    for _ in $(seq 1 120); do
+        curl -fsS -m 2 "http://127.0.0.1:$port/web/health" >/dev/null 2>&1 && break
+        kill -0 "$SERVER_PID" 2>/dev/null || die "the Odoo server stopped: see $logfile"
+        sleep 0.5
+    done
+    curl -fsS -m 2 "http://127.0.0.1:$port/web/health" >/dev/null \
+        || die "the Odoo server did not answer /web/health in 60 s: see $logfile"
+}
 
 started=$SECONDS
 load_avg="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -90,20 +113,9 @@ odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/s
 HTTP_PORT_BENCH="$(free_port)"
 GEVENT_PORT_BENCH="$(free_port)"
 while [ "$GEVENT_PORT_BENCH" = "$HTTP_PORT_BENCH" ]; do GEVENT_PORT_BENCH="$(free_port)"; done
-SERVER_ARGS=(-d "$BENCH_DB" --db-filter="^$BENCH_DB\$" --workers=2 --max-cron-threads=0
-             --http-interface=127.0.0.1 --http-port="$HTTP_PORT_BENCH"
-             --gevent-port="$GEVENT_PORT_BENCH" --log-level=info --logfile="$SERVER_LOG")
 log "starting Odoo on 127.0.0.1:$HTTP_PORT_BENCH (--workers=2 --max-cron-threads=0)"
-# odoo_bin, exec'ed so that $! is Odoo's master process itself (it stops its workers).
-( exec "$PYTHON" "$ODOO_DIR/odoo-bin" -c "$ODOO_CONF" "${SERVER_ARGS[@]}" >"$RESULTS_DIR/server.out" 2>&1 ) &
-SERVER_PID=$!
-for _ in $(seq 1 120); do
-    curl -fsS -m 2 "http://127.0.0.1:$HTTP_PORT_BENCH/web/health" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" 2>/dev/null || die "the Odoo server stopped: see $SERVER_LOG"
-    sleep 0.5
-done
-curl -fsS -m 2 "http://127.0.0.1:$HTTP_PORT_BENCH/web/health" >/dev/null \
-    || die "the Odoo server did not answer /web/health in 60 s: see $SERVER_LOG"
+start_server "$HTTP_PORT_BENCH" "$SERVER_LOG" "$RESULTS_DIR/server.out" --workers=2 \
+    --max-cron-threads=0 --gevent-port="$GEVENT_PORT_BENCH" --log-level=info
 
 load_rc=0
 "$PYTHON" "$PROJECT_DIR/bench/run.py" --fixtures "$BENCH_FIXTURES" \
@@ -119,16 +131,32 @@ odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/b
     || grading_rc=$?
 [ -s "$BENCH_GRADING_OUT" ] || grading_rc=1
 
-# 5. The table
+# 5. Recording ingest: one process (--workers=0) receives, so its VmHWM is the peak while
+#    receiving; dd writes into the database's own filestore, where the chunks land.
+INGEST_PORT="$(free_port)"
+log "recording ingest: starting Odoo on 127.0.0.1:$INGEST_PORT (--workers=0 --max-cron-threads=0)"
+start_server "$INGEST_PORT" "$INGEST_SERVER_LOG" "$RESULTS_DIR/ingest-server.out" --workers=0 \
+    --max-cron-threads=0 --log-level=info
+mkdir -p "$ODOO_DATA_DIR/filestore/$BENCH_DB"
+ingest_rc=0
+"$PYTHON" "$PROJECT_DIR/bench/bench_recording_ingest.py" --url "http://127.0.0.1:$INGEST_PORT" \
+    --db "$BENCH_DB" --login admin --password admin --pid "$SERVER_PID" \
+    --dir "$ODOO_DATA_DIR/filestore/$BENCH_DB" --json "$INGEST_OUT" >"$INGEST_LOG" 2>&1 || ingest_rc=$?
+cat "$INGEST_LOG" >&2
+[ -s "$INGEST_OUT" ] || ingest_rc=1
+stop_server
+
+# 6. The table
 odoo_version="$("$PYTHON" -c "import sys; sys.path.insert(0, '$ODOO_DIR'); from odoo import release; print(release.version)")"
 machine="$(nproc) cores, Python $("$PYTHON" -c 'import platform; print(platform.python_version())'),"
 machine+=" PostgreSQL $(psql -d postgres -tAc 'SHOW server_version' | cut -d' ' -f1),"
 machine+=" Odoo $odoo_version ($(cat "$ODOO_DIR/.tech_assessment_source" 2>/dev/null || echo 'source unknown')),"
 machine+=" load average at start $load_avg (shared machine: figures are noisy)"
 "$PYTHON" "$PROJECT_DIR/bench/report.py" --load "$LOAD_OUT" --grading "$BENCH_GRADING_OUT" \
-    --machine "$machine" \
+    --ingest "$INGEST_OUT" --machine "$machine" \
     --server "odoo-bin --workers=2 --max-cron-threads=0 on 127.0.0.1, database $BENCH_DB; the load generator on the same machine" \
     --out "$RESULTS_DIR/latest.txt"
 log "table written to $RESULTS_DIR/latest.txt ($((SECONDS - started)) s in all)"
 [ "$load_rc" -eq 0 ] || die "the load run failed its checks (answers stored, log lines): see above"
 [ "$grading_rc" -eq 0 ] || die "the grading/cron run failed: see above"
+[ "$ingest_rc" -eq 0 ] || die "the recording ingest run failed: see $INGEST_LOG and $INGEST_SERVER_LOG"
