@@ -1,5 +1,15 @@
 """Shared set-up for the module's tests: users of each role, in two companies."""
+import re
+
 from odoo.tests import HttpCase, TransactionCase, new_test_user
+
+# The first page of a run builds the frontend and test asset bundles: slow on 2 cores.
+TOUR_TIMEOUT = 300
+
+
+def csrf_from_page(html):
+    """The CSRF token a rendered page carries in its forms."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 class TechAssessmentCommon:
@@ -56,3 +66,14 @@ class TechAssessmentCase(TechAssessmentCommon, TransactionCase):
 class TechAssessmentHttpCase(TechAssessmentCommon, HttpCase):
     # Chromium >= 128 ignores Odoo 17's "1366x768" --window-size; a comma works.
     browser_size = "1366,768"
+
+    @classmethod
+    def _setup_candidates(cls):
+        """The demo portal user `candidate` as a candidate, and another candidate."""
+        cls.candidate_user = cls.env.ref("tech_assessment.user_candidate")
+        cls.candidate = cls.env["assessment.candidate"].create({
+            "name": "Casey", "partner_id": cls.candidate_user.partner_id.id,
+        })
+        cls.other_candidate = cls.env["assessment.candidate"].create(
+            {"name": "Other", "email": "other@example.com"}
+        )

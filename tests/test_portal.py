@@ -5,14 +5,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import TechAssessmentHttpCase
-
-# The first page of a run builds the frontend and test asset bundles: slow on 2 cores.
-TOUR_TIMEOUT = 300
-
-
-def _csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from .common import TOUR_TIMEOUT, TechAssessmentHttpCase
+from .common import csrf_from_page as _csrf
 
 
 class PortalCase(TechAssessmentHttpCase):
@@ -22,13 +16,7 @@ class PortalCase(TechAssessmentHttpCase):
         seed = cls.env.ref("tech_assessment.assessment_backend_engineering")
         cls.assessment = seed.copy({"name": "Seed without recording", "recording_required": "none",
                                     "is_published": True, "result_visibility": "score"})
-        cls.candidate_user = cls.env.ref("tech_assessment.user_candidate")
-        cls.candidate = cls.env["assessment.candidate"].create({
-            "name": "Casey", "partner_id": cls.candidate_user.partner_id.id,
-        })
-        cls.other_candidate = cls.env["assessment.candidate"].create(
-            {"name": "Other", "email": "other@example.com"}
-        )
+        cls._setup_candidates()
 
     def _attempt(self, candidate=None, assessment=None):
         attempt = self.env["assessment.attempt"].create({

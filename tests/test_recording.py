@@ -11,9 +11,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
 
-from .common import TechAssessmentHttpCase
+from .common import TOUR_TIMEOUT, TechAssessmentHttpCase, csrf_from_page
 
-TOUR_TIMEOUT = 300
 FAKE_MEDIA_SWITCHES = [
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
@@ -42,12 +41,7 @@ class RecordingCase(TechAssessmentHttpCase):
                                     "is_published": True, "retention_days": 30})
         cls.webcam_only = seed.copy({"name": "Seed webcam only", "recording_required": "webcam",
                                      "is_published": True})
-        cls.candidate_user = cls.env.ref("tech_assessment.user_candidate")
-        cls.candidate = cls.env["assessment.candidate"].create({
-            "name": "Casey", "partner_id": cls.candidate_user.partner_id.id,
-        })
-        cls.other_candidate = cls.env["assessment.candidate"].create(
-            {"name": "Other", "email": "other@example.com"})
+        cls._setup_candidates()
 
     def _attempt(self, assessment=None, candidate=None, start=True):
         attempt = self.env["assessment.attempt"].create({
@@ -376,7 +370,7 @@ class TestRecordingIsolation(RecordingCase):
         self.assertIn("What was recorded", page)
         self.assertIn("Webcam", page)
         self.assertIn("Tab hidden: 1", page)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        csrf = csrf_from_page(page)
         response = self.url_open(f"/my/assessments/{self.attempt.id}/contest", data={
             "csrf_token": csrf, "access_token": self.attempt.access_token,
             "message": "My cat <b>closed</b> the laptop",
