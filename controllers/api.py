@@ -28,6 +28,8 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL, email_normalize, file_open
 from odoo.tools.misc import hmac as odoo_hmac
 
+from ..wizard.assessment_invite_wizard import OPEN_STATES
+
 _logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/tech_assessment/v1"
@@ -40,7 +42,6 @@ CURSOR_VERSION = 1
 MAX_KEY_LENGTH = 256
 MAX_EXTERNAL_ID_LENGTH = 255
 FINISHED_WITH_RESULT = ("submitted", "expired")
-OPEN_STATES = ("invited", "in_progress")
 CANDIDATE_FIELDS = {"name", "email", "phone", "company_id", "assessment_id", "expires_at"}
 
 
