@@ -1,1 +1,3 @@
-from . import api, portal, recording
+from . import api
+from . import portal
+from . import recording

@@ -22,13 +22,8 @@ from werkzeug.exceptions import NotFound
 from odoo import _, fields, http
 from odoo.http import request
 
-from ..models.assessment_recording import (
-    KINDS_BY_REQUIREMENT,
-    RECORDING_FLUSH_WINDOW,
-    ChunkTooLarge,
-    create_file_attachment,
-    stream_to_filestore,
-)
+from ..models.assessment_recording import KINDS_BY_REQUIREMENT, RECORDING_FLUSH_WINDOW
+from ..tools.recording_files import ChunkTooLarge, create_file_attachment, stream_to_filestore
 from .portal import AssessmentPortal, JsonRouteError
 
 _logger = logging.getLogger(__name__)

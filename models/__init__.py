@@ -1,15 +1,14 @@
-from . import (
-    assessment_answer,
-    assessment_assessment,
-    assessment_assessment_line,
-    assessment_attempt,
-    assessment_candidate,
-    assessment_event,
-    assessment_item,
-    assessment_option,
-    assessment_question,
-    assessment_recording,
-    assessment_snippet,
-    assessment_topic,
-    res_partner,
-)
+from . import assessment_topic
+from . import assessment_question
+from . import assessment_snippet
+from . import assessment_item
+from . import assessment_option
+from . import assessment_assessment
+from . import assessment_assessment_line
+from . import assessment_candidate
+from . import assessment_attempt
+from . import assessment_answer
+from . import assessment_event
+from . import assessment_recording
+from . import assessment_recording_chunk
+from . import res_partner

@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.sql import create_index
 
+from ..tools.recording_coverage import unrecorded_seconds
 from .assessment_recording import KINDS_BY_REQUIREMENT, format_seconds, html_list
 
 ATTEMPT_STATES = [
@@ -360,11 +361,10 @@ class AssessmentAttempt(models.Model):
         return [(labels.get(kind, kind), count) for kind, count in sorted(groups)]
 
     def _compute_integrity(self):
-        coverage = self.env["assessment.recording.coverage"]
         for attempt in self:
             recordings = attempt.sudo().recording_ids
             counts = attempt._event_counts()
-            unrecorded = coverage._unrecorded_seconds(attempt)
+            unrecorded = unrecorded_seconds(attempt)
             attempt.recording_count = len(recordings)
             attempt.unrecorded_seconds = unrecorded
             attempt.event_counts_html = html_list([f"{label}: {count}" for label, count in counts]) \

@@ -10,15 +10,14 @@ Bytes are never held in memory: uploads are copied block by block (hashing on th
 a temporary file of the filestore, then renamed to their content address, and the
 attachment row is pointed at it directly (no base64, no `raw`).
 """
-import hashlib
 import logging
-import os
-import tempfile
 from datetime import timedelta
 
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
+
+from ..tools.recording_files import create_file_attachment, stream_to_filestore
 
 _logger = logging.getLogger(__name__)
 
@@ -29,98 +28,10 @@ KINDS_BY_REQUIREMENT = {
     "screen": ("screen",),
     "both": ("webcam", "screen"),
 }
-COPY_BLOCK = 256 * 1024
-# Chunks closer than this are contiguous: the recorder's timeslices jitter a little.
-GAP_TOLERANCE_SECONDS = 1.0
 PURGE_BATCH_SIZE = 200
 ASSEMBLY_BATCH_SIZE = 20
 # Chunks may arrive this long after the attempt closed (the last ones are flushed at submit).
 RECORDING_FLUSH_WINDOW = timedelta(seconds=120)
-
-
-class ChunkTooLarge(Exception):
-    pass
-
-
-def stream_to_filestore(env, sources, max_bytes=None):
-    """Copy the file objects `sources`, in order, into the filestore, block by block.
-
-    Returns (store_fname, sha1, sha256, size). The file is content-addressed like Odoo's
-    own attachments and marked for the garbage collector until a row references it."""
-    attachments = env["ir.attachment"].sudo()
-    tmp_dir = attachments._full_path("tech_assessment_tmp")
-    os.makedirs(tmp_dir, exist_ok=True)
-    sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0
-    fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for source in sources:
-                while True:
-                    block = source.read(COPY_BLOCK)
-                    if not block:
-                        break
-                    size += len(block)
-                    if max_bytes is not None and size > max_bytes:
-                        raise ChunkTooLarge()
-                    sha1.update(block)
-                    sha256.update(block)
-                    out.write(block)
-        checksum = sha1.hexdigest()
-        fname = f"{checksum[:2]}/{checksum}"
-        full_path = attachments._full_path(fname)
-        os.makedirs(os.path.dirname(full_path), exist_ok=True)
-        if os.path.exists(full_path):
-            os.unlink(tmp_path)  # same content already stored: share it
-        else:
-            os.replace(tmp_path, full_path)
-        # if the transaction aborts, the collector removes the unreferenced file
-        attachments._mark_for_gc(fname)
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.unlink(tmp_path)
-        raise
-    return fname, checksum, sha256.hexdigest(), size
-
-
-def create_file_attachment(env, stored, values):
-    """An ir.attachment pointing at a file `stream_to_filestore` wrote."""
-    fname, checksum, _sha256, size = stored
-    attachments = env["ir.attachment"].sudo()
-    if attachments._storage() != "file":
-        # database storage configured: no way around loading the bytes once
-        with open(attachments._full_path(fname), "rb") as handle:
-            return attachments.create(dict(values, raw=handle.read()))
-    attachment = attachments.create(dict(values, type="binary"))
-    # create() ignores store_fname/checksum/file_size: set them directly
-    env.cr.execute(
-        "UPDATE ir_attachment SET store_fname = %s, checksum = %s, file_size = %s WHERE id = %s",
-        (fname, checksum, size, attachment.id),
-    )
-    attachment.invalidate_recordset(["store_fname", "checksum", "file_size", "datas", "raw"])
-    return attachment
-
-
-def merge_intervals(intervals, tolerance=0.0):
-    merged = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1] + tolerance:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return merged
-
-
-def intersect_intervals(first, second):
-    result, i, j = [], 0, 0
-    while i < len(first) and j < len(second):
-        start, end = max(first[i][0], second[j][0]), min(first[i][1], second[j][1])
-        if start < end:
-            result.append([start, end])
-        if first[i][1] < second[j][1]:
-            i += 1
-        else:
-            j += 1
-    return result
 
 
 class AssessmentRecording(models.Model):
@@ -316,59 +227,6 @@ class AssessmentRecording(models.Model):
         if len(recordings) == batch_size:
             self.env.ref("tech_assessment.ir_cron_purge_recordings")._trigger()
         return len(recordings)
-
-
-class AssessmentRecordingChunk(models.Model):
-    _name = "assessment.recording.chunk"
-    _description = "Assessment Recording Chunk"
-    _order = "recording_id, sequence"
-    _check_company_auto = True
-
-    recording_id = fields.Many2one(
-        "assessment.recording", required=True, index=True, ondelete="cascade", readonly=True,
-    )
-    attempt_id = fields.Many2one("assessment.attempt", required=True, ondelete="cascade", readonly=True)
-    company_id = fields.Many2one(related="recording_id.company_id", store=True, index=True)
-    kind = fields.Selection(RECORDING_KINDS, required=True, readonly=True)
-    sequence = fields.Integer(required=True, readonly=True)
-    sha256 = fields.Char(required=True, readonly=True)
-    size = fields.Integer(readonly=True)
-    mimetype = fields.Char(readonly=True)
-    start_time = fields.Datetime(readonly=True)
-    end_time = fields.Datetime(readonly=True)
-    received_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
-    attachment_id = fields.Many2one("ir.attachment", readonly=True, ondelete="set null")
-
-    _sql_constraints = [
-        ("attempt_kind_sequence_unique", "UNIQUE(attempt_id, kind, sequence)",
-         "A chunk's sequence number is stored once per stream."),
-    ]
-
-
-class AssessmentAttemptRecordingHelpers(models.AbstractModel):
-    """Interval arithmetic for the unrecorded seconds, kept apart from the attempt."""
-    _name = "assessment.recording.coverage"
-    _description = "Assessment Recording Coverage"
-
-    @api.model
-    def _unrecorded_seconds(self, attempt):
-        """Seconds of the attempt during which a required stream was not being recorded."""
-        kinds = KINDS_BY_REQUIREMENT.get(attempt.assessment_id.recording_required, ())
-        if not kinds or not attempt.started_at:
-            return 0.0
-        end = attempt.submitted_at or min(fields.Datetime.now(), attempt.deadline or fields.Datetime.now())
-        window = [[attempt.started_at.timestamp(), end.timestamp()]]
-        if window[0][1] <= window[0][0]:
-            return 0.0
-        covered = window
-        chunks = self.env["assessment.recording.chunk"].sudo().search_read(
-            [("attempt_id", "=", attempt.id)], ["kind", "start_time", "end_time"])
-        for kind in kinds:
-            intervals = [(c["start_time"].timestamp(), c["end_time"].timestamp())
-                         for c in chunks if c["kind"] == kind and c["start_time"] and c["end_time"]]
-            covered = intersect_intervals(covered, merge_intervals(intervals, GAP_TOLERANCE_SECONDS))
-        total = window[0][1] - window[0][0]
-        return round(max(0.0, total - sum(e - s for s, e in covered)), 1)
 
 
 def format_seconds(seconds):

@@ -1,14 +1,12 @@
 # Odoo's own runner (--test-enable) imports the test modules from here; pytest-odoo
 # collects the files directly.
-from . import (
-    test_api,
-    test_attempt,
-    test_code_highlight,
-    test_install,
-    test_invitation,
-    test_performance,
-    test_portal,
-    test_question_bank,
-    test_recording,
-    test_report,
-)
+from . import test_api
+from . import test_attempt
+from . import test_code_highlight
+from . import test_install
+from . import test_invitation
+from . import test_performance
+from . import test_portal
+from . import test_question_bank
+from . import test_recording
+from . import test_report
