@@ -28,6 +28,7 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL, email_normalize, file_open
 from odoo.tools.misc import hmac as odoo_hmac
 
+from ..models.assessment_attempt import GRADED_STATES
 from ..wizard.assessment_invite_wizard import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ CURSOR_SCOPE = "tech_assessment.api.cursor"
 CURSOR_VERSION = 1
 MAX_KEY_LENGTH = 256
 MAX_EXTERNAL_ID_LENGTH = 255
-FINISHED_WITH_RESULT = ("submitted", "expired")
 CANDIDATE_FIELDS = {"name", "email", "phone", "company_id", "assessment_id", "expires_at"}
 
 
@@ -199,7 +199,7 @@ def candidate_api_url(base_url, candidate):
 
 
 def attempt_json(attempt, base_url):
-    finished = attempt.state in FINISHED_WITH_RESULT
+    finished = attempt.state in GRADED_STATES
     candidate = attempt.candidate_id
     links = {
         "backend": _backend_url(base_url, attempt),

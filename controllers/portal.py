@@ -16,6 +16,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 from odoo.tools import consteq
 
+from ..models.assessment_attempt import GRADED_STATES
 from ..models.assessment_event import CLIENT_EVENT_KINDS
 
 MAX_JSON_BYTES = 16 * 1024
@@ -144,7 +145,7 @@ class AssessmentPortal(CustomerPortal):
         attempt = self._get_attempt(attempt_id, access_token)
         if attempt.state == "in_progress":
             return request.redirect(self._attempt_url(attempt, "/test", access_token))
-        if attempt.state in ("submitted", "expired"):
+        if attempt.state in GRADED_STATES:
             return request.redirect(self._attempt_url(attempt, "/result", access_token))
         return request.render("tech_assessment.portal_assessment_landing", {
             "attempt": attempt,
@@ -272,7 +273,10 @@ class AssessmentPortal(CustomerPortal):
         if client_time is not None:
             if not isinstance(client_time, (int, float)) or isinstance(client_time, bool):
                 raise JsonRouteError(422, _("An event's time must be epoch milliseconds."))
-            client_time = _epoch_ms_to_datetime(client_time)
+            try:
+                client_time = epoch_ms_to_datetime(client_time)
+            except ValueError:
+                raise JsonRouteError(422, _("An event's time is out of range.")) from None
         return {"attempt_id": attempt.id, "kind": event["kind"],
                 "detail": (detail or "")[:256] or False, "client_time": client_time}
 
@@ -318,9 +322,11 @@ def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
-def _epoch_ms_to_datetime(value):
+def epoch_ms_to_datetime(value):
+    """Epoch milliseconds (a number, or its text from a form) as a naive UTC datetime;
+    ValueError when it is not one."""
     try:
-        moment = datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
-        raise JsonRouteError(422, _("An event's time is out of range.")) from None
+        moment = datetime.fromtimestamp(float(value) / 1000.0, tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise ValueError(value) from None
     return moment.replace(tzinfo=None)

@@ -13,7 +13,7 @@ video/mp4, 422 stream not required or hash mismatch or malformed fields.
 """
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import psycopg2
 from markupsafe import Markup
@@ -22,9 +22,15 @@ from werkzeug.exceptions import NotFound
 from odoo import _, fields, http
 from odoo.http import request
 
+from ..models.assessment_attempt import GRADED_STATES
 from ..models.assessment_recording import KINDS_BY_REQUIREMENT, RECORDING_FLUSH_WINDOW
-from ..tools.recording_files import ChunkTooLarge, create_file_attachment, stream_to_filestore
-from .portal import AssessmentPortal, JsonRouteError
+from ..tools.recording_files import (
+    ChunkTooLarge,
+    create_file_attachment,
+    sha256_of,
+    stream_to_filestore,
+)
+from .portal import AssessmentPortal, JsonRouteError, epoch_ms_to_datetime
 
 _logger = logging.getLogger(__name__)
 
@@ -140,8 +146,12 @@ class AssessmentRecordingPortal(AssessmentPortal):
 
     def _replay(self, existing, upload, sha256):
         """Same sequence number, same declared hash: check the bytes, store nothing."""
-        stored = _hash_stream(upload.stream, MAX_CHUNK_BYTES)
-        if stored != sha256:
+        try:
+            received = sha256_of(upload.stream, MAX_CHUNK_BYTES)
+        except ChunkTooLarge:
+            raise JsonRouteError(
+                413, _("A recording chunk may not exceed %s MB.", MAX_CHUNK_BYTES // 2**20)) from None
+        if received != sha256:
             raise JsonRouteError(422, _("The chunk's bytes do not match its SHA-256: resend it."))
         return {"stored": False, "replay": True, "sequence": existing.sequence, "size": existing.size}
 
@@ -170,7 +180,7 @@ class AssessmentRecordingPortal(AssessmentPortal):
     def portal_assessment_contest(self, attempt_id, access_token=None, message=None, **kwargs):
         attempt = self._get_attempt(attempt_id, access_token)
         text = (message or "").strip()[:MAX_CONTEST_CHARS]
-        if text and attempt.state in ("submitted", "expired"):
+        if text and attempt.state in GRADED_STATES:
             author = attempt.partner_id or request.env.user.partner_id
             attempt.message_post(
                 body=Markup("<p>%s</p><blockquote>%s</blockquote>") % (
@@ -198,21 +208,7 @@ def _ms_to_datetime(value):
     if value in (None, ""):
         return None
     try:
-        moment = datetime.fromtimestamp(float(value) / 1000.0, tz=timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
+        return epoch_ms_to_datetime(value)
+    except ValueError:
         raise JsonRouteError(422, _("A chunk's times must be epoch milliseconds.")) from None
-    return moment.replace(tzinfo=None)
 
-
-def _hash_stream(stream, max_bytes):
-    import hashlib
-
-    digest, size = hashlib.sha256(), 0
-    while True:
-        block = stream.read(256 * 1024)
-        if not block:
-            return digest.hexdigest()
-        size += len(block)
-        if size > max_bytes:
-            raise JsonRouteError(413, _("A recording chunk may not exceed %s MB.", max_bytes // 2**20))
-        digest.update(block)

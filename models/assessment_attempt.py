@@ -19,7 +19,9 @@ ATTEMPT_STATES = [
     ("expired", "Expired"),
     ("cancelled", "Cancelled"),
 ]
-FINISHED_STATES = ("submitted", "expired", "cancelled")
+# Attempts that ended with a result, and every state an attempt cannot leave.
+GRADED_STATES = ("submitted", "expired")
+FINISHED_STATES = (*GRADED_STATES, "cancelled")
 # Answers that reach the server a little after the deadline were clicked in time.
 ANSWER_GRACE = timedelta(seconds=10)
 EXPIRY_BATCH_SIZE = 500
@@ -243,7 +245,7 @@ class AssessmentAttempt(models.Model):
         """Hand in the test. Submitting twice is harmless; too late, the attempt expires."""
         now = fields.Datetime.now()
         for attempt in self:
-            if attempt.state in ("submitted", "expired"):
+            if attempt.state in GRADED_STATES:
                 continue
             if attempt.state != "in_progress":
                 raise UserError(_("Only a test in progress can be submitted."))
@@ -258,7 +260,7 @@ class AssessmentAttempt(models.Model):
 
     def action_cancel(self):
         for attempt in self:
-            if attempt.state in ("submitted", "expired"):
+            if attempt.state in GRADED_STATES:
                 raise UserError(_("A finished attempt cannot be cancelled."))
         self.filtered(lambda a: a.state != "cancelled").write({"state": "cancelled"})
         for attempt in self:

@@ -6,6 +6,7 @@ from odoo.tools import SQL, mute_logger
 from odoo.tools.sql import create_index
 
 from ..wizard.assessment_invite_wizard import OPEN_STATES
+from .assessment_attempt import GRADED_STATES
 
 
 class AssessmentCandidate(models.Model):
@@ -60,7 +61,7 @@ class AssessmentCandidate(models.Model):
             attempts_by_candidate[attempt.candidate_id] |= attempt
         for candidate in self:
             attempts = attempts_by_candidate.get(candidate._origin, self.env["assessment.attempt"])
-            finished = attempts.filtered(lambda a: a.state in ("submitted", "expired"))
+            finished = attempts.filtered(lambda a: a.state in GRADED_STATES)
             best = max(finished, key=lambda a: (a.percent, a.id), default=finished)
             candidate.attempt_count = len(attempts)
             candidate.best_attempt_id = best

@@ -10,6 +10,24 @@ class ChunkTooLarge(Exception):
     pass
 
 
+def read_blocks(sources, max_bytes=None):
+    """The blocks of the file objects `sources`, in order; ChunkTooLarge past `max_bytes`."""
+    size = 0
+    for source in sources:
+        while block := source.read(COPY_BLOCK):
+            size += len(block)
+            if max_bytes is not None and size > max_bytes:
+                raise ChunkTooLarge()
+            yield block
+
+
+def sha256_of(stream, max_bytes=None):
+    """SHA-256 (hex) of a file object, read block by block."""
+    digest = hashlib.sha256()
+    for block in read_blocks([stream], max_bytes):
+        digest.update(block)
+    return digest.hexdigest()
+
 def stream_to_filestore(env, sources, max_bytes=None):
     """Copy the file objects `sources`, in order, into the filestore, block by block.
 
@@ -22,17 +40,11 @@ def stream_to_filestore(env, sources, max_bytes=None):
     fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
     try:
         with os.fdopen(fd, "wb") as out:
-            for source in sources:
-                while True:
-                    block = source.read(COPY_BLOCK)
-                    if not block:
-                        break
-                    size += len(block)
-                    if max_bytes is not None and size > max_bytes:
-                        raise ChunkTooLarge()
-                    sha1.update(block)
-                    sha256.update(block)
-                    out.write(block)
+            for block in read_blocks(sources, max_bytes):
+                size += len(block)
+                sha1.update(block)
+                sha256.update(block)
+                out.write(block)
         checksum = sha1.hexdigest()
         fname = f"{checksum[:2]}/{checksum}"
         full_path = attachments._full_path(fname)
