@@ -44,7 +44,7 @@ def started(assess, count):
     attempts = env["assessment.attempt"].create(  # noqa: F821
         [{"candidate_id": candidate.id, "assessment_id": assess.id} for _n in range(count)])
     for attempt in attempts:
-        attempt.action_start()
+        attempt._start()
     return attempts
 
 
@@ -52,8 +52,8 @@ rows = []
 for items in (3, 18, 100):
     attempt = started(assessment(f"save {items}", items), 1)
     item = attempt.answer_ids[items // 2].item_id
-    attempt.save_answer(item.id, item.option_ids[1].id)
-    queries, ms = cost(lambda a=attempt, i=item: a.save_answer(i.id, i.option_ids[0].id))
+    attempt._save_answer(item.id, item.option_ids[1].id)
+    queries, ms = cost(lambda a=attempt, i=item: a._save_answer(i.id, i.option_ids[0].id))
     if items != 3:  # the first run warms registry-wide caches
         rows.append((f"save_answer, {items}-item attempt", queries, ms))
 
@@ -62,7 +62,7 @@ for count in (0, 1, 200):  # 0: a warm-up run with one attempt, not printed
     attempts = started(assess, count or 1)
     item = assess.question_ids.item_ids[0]
     for attempt in attempts:
-        attempt.save_answer(item.id, item.option_ids[1].id)
+        attempt._save_answer(item.id, item.option_ids[1].id)
     right, wrong = item.option_ids
     queries, ms = cost(lambda i=item, r=right, w=wrong: i.write({"option_ids": [
         (1, r.id, {"is_correct": False}), (1, w.id, {"is_correct": True})]}))

@@ -76,17 +76,19 @@ def setup_attempt(url, db, login, password):
                       {"name": "Bench recording", "recording_required": "both", "is_published": True})
     candidate = call("assessment.candidate", "create", {"name": "Bench", "email": "bench@example.com"})
     attempt = call("assessment.attempt", "create", {"candidate_id": candidate, "assessment_id": assessment})
-    try:
-        call("assessment.attempt", "action_record_consent", [attempt], ip="127.0.0.1",
-             user_agent="bench", consent_hash="bench")
-    except xmlrpc.client.Fault as fault:  # returns None: some servers refuse to marshal it
-        if "None" not in fault.faultString:
-            raise
-    call("assessment.attempt", "action_start", [attempt])
-    call("assessment.attempt", "write", [attempt], {"deadline": "2099-01-01 00:00:00"})
     token = uuid.uuid4().hex
     call("assessment.attempt", "write", [attempt], {"access_token": token})
-    return attempt, token
+    return attempt, token, lambda: call("assessment.attempt", "write", [attempt],
+                                        {"deadline": "2099-01-01 00:00:00"})
+
+
+def start_as_candidate(session, url, attempt, token):
+    """Open the link (the token moves into the session), consent and start, as the page does."""
+    landing = session.get(f"{url}/my/assessments/{attempt}", params={"access_token": token})
+    landing.raise_for_status()
+    fields = dict(re.findall(r'name="(csrf_token|consent_hash)" value="([^"]*)"', landing.text))
+    session.post(f"{url}/my/assessments/{attempt}/start",
+                 data=dict(fields, consent="1")).raise_for_status()
 
 
 def main():
@@ -101,9 +103,11 @@ def main():
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON there")
     args = parser.parse_args()
 
-    attempt, token = setup_attempt(args.url, args.db, args.login, args.password)
+    attempt, token, extend_deadline = setup_attempt(args.url, args.db, args.login, args.password)
     session = requests.Session()
-    page = session.get(f"{args.url}/my/assessments/{attempt}/test", params={"access_token": token})
+    start_as_candidate(session, args.url, attempt, token)
+    extend_deadline()
+    page = session.get(f"{args.url}/my/assessments/{attempt}/test")
     page.raise_for_status()
     csrf = re.search(r'data-ta-csrf="([^"]+)"', page.text).group(1)
 

@@ -8,7 +8,7 @@ run (one per N), it creates and commits:
 * (first, a warm-up run of BENCH_WARMUP candidates, default 4, that the driver does not count;)
 * ours: N candidates, each with an attempt of the seed assessment
   `tech_assessment.assessment_backend_engineering` (18 items of 4 options), consent given and
-  started (`action_start`: clock, 18 answer lines, options frozen), with its portal access token;
+  started (`_start`: clock, 18 answer lines, options frozen), with its portal access token;
 * Survey's: one 18-question certification built from the same items (`simple_choice`,
   4 suggested answers, one correct with a score, page per question, 45 minutes), and N
   `survey.user_input` in progress (what `/survey/begin` leaves), each with its access token.
@@ -96,9 +96,9 @@ def main(env):
         ours, theirs = [], []
         for attempt in attempts:
             if assessment.recording_required != "none":
-                attempt.action_record_consent(ip="127.0.0.1", user_agent="bench",
-                                              consent_hash=attempt.consent_text_hash())
-            attempt.action_start()
+                attempt._give_consent(ip="127.0.0.1", user_agent="bench",
+                                              consent_hash=attempt._consent_text_hash())
+            attempt._start()
             attempt._portal_ensure_token()
             # The same choices for this virtual candidate on both sides, by item position.
             picks = [rng.randrange(4) for _item in items]

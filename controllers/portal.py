@@ -1,12 +1,18 @@
 """Candidate pages: list, landing and consent, the timed test, autosave, events, result.
 
 Every route resolves the attempt through `_get_attempt`: the logged-in candidate it belongs
-to, or anybody holding its access token (the invitation link). The JSON routes answer with
+to, or anybody holding its access token (the invitation link). The first visit with the link
+moves the token into the session and redirects to the same page without it, so that the
+token does not stay in the address bar, the history, Referer headers or the server's access
+log (`_redact_tokens` masks that first request line too). The JSON routes answer with
 HTTP 4xx and a short message the page shows; they are authorized by the token the test page
-carries, so a long test survives an expired session or CSRF token.
+carries in a header, so a long test survives an expired session or CSRF token.
+
+Every handler may run twice: Odoo replays a request after a serialization failure, so the
+body is read cached (the replay reads it again) and every write is idempotent.
 """
-import json
-from datetime import datetime, timezone
+import logging
+import re
 
 from werkzeug.exceptions import NotFound
 
@@ -14,14 +20,39 @@ from odoo import _, fields, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
-from odoo.tools import consteq
 
 from ..models.assessment_attempt import GRADED_STATES
 from ..models.assessment_event import CLIENT_EVENT_KINDS
+from ..tools.request_input import (
+    epoch_ms_to_datetime,
+    is_id,
+    parse_json_object,
+    storable_text,
+    tokens_match,
+)
 
 MAX_JSON_BYTES = 16 * 1024
 MAX_EVENTS_PER_BATCH = 50
 EVENT_FLUSH_WINDOW_SECONDS = 120
+MAX_EVENT_DETAIL = 256
+# attempt id (text) -> access token, for the links opened in this browser session
+SESSION_TOKENS_KEY = "tech_assessment_tokens"
+_TOKEN_IN_URL_RE = re.compile(r"(access_token=)[^&\s\"]*")
+
+
+class _RedactTokens(logging.Filter):
+    """Mask access tokens in the request lines of the access log: a candidate's link is a
+    credential."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if "access_token=" in message:
+            record.msg, record.args = _TOKEN_IN_URL_RE.sub(r"\1***", message), ()
+        return True
+
+
+_redact_tokens = _RedactTokens()
+logging.getLogger("werkzeug").addFilter(_redact_tokens)
 
 
 class JsonRouteError(Exception):
@@ -36,20 +67,39 @@ class AssessmentPortal(CustomerPortal):
     # Helpers
     # ------------------------------------------------------------------
     def _get_attempt(self, attempt_id, access_token=None):
-        """The attempt, sudoed, if the caller may act on it; else NotFound (never a hint)."""
-        if not _is_id(attempt_id):
+        """The attempt, sudoed, if the caller may act on it: its access token (given, or
+        remembered by this session), or the logged-in candidate it belongs to. Else NotFound
+        (never a hint)."""
+        if not is_id(attempt_id):
             raise NotFound()
-        attempt = request.env["assessment.attempt"].sudo().browse(attempt_id)
+        attempt_sudo = request.env["assessment.attempt"].sudo().browse(attempt_id)
         try:
-            attempt_token = attempt.access_token  # one query reads the row, or finds none
+            attempt_token = attempt_sudo.access_token  # one query reads the row, or finds none
         except MissingError:
             raise NotFound() from None
-        if access_token and attempt_token and consteq(attempt_token, access_token):
-            return attempt
+        if tokens_match(access_token, attempt_token) \
+                or tokens_match(self._session_token(attempt_id), attempt_token):
+            return attempt_sudo
         user = request.env.user
-        if not user._is_public() and attempt.partner_id == user.partner_id:
-            return attempt
+        if not user._is_public() and attempt_sudo.partner_id == user.partner_id:
+            return attempt_sudo
         raise NotFound()
+
+    def _session_token(self, attempt_id):
+        tokens = request.session.get(SESSION_TOKENS_KEY)
+        return tokens.get(str(attempt_id)) if isinstance(tokens, dict) else None
+
+    def _page_attempt(self, attempt_id, access_token, suffix):
+        """For the pages: `(attempt_sudo, redirect)`. A valid token in the URL is moved into
+        the session and answered by a redirect to the same page without it."""
+        attempt_sudo = self._get_attempt(attempt_id, access_token)
+        if access_token is None:
+            return attempt_sudo, None
+        tokens = request.session.get(SESSION_TOKENS_KEY)
+        tokens = dict(tokens) if isinstance(tokens, dict) else {}
+        tokens[str(attempt_sudo.id)] = attempt_sudo.access_token
+        request.session[SESSION_TOKENS_KEY] = tokens
+        return attempt_sudo, request.redirect(self._attempt_url(attempt_sudo, suffix), code=303)
 
     def _json_response(self, payload, status=200):
         return request.make_json_response(payload, status=status)
@@ -63,21 +113,19 @@ class AssessmentPortal(CustomerPortal):
         length = request.httprequest.content_length
         if length is not None and length > MAX_JSON_BYTES:
             raise JsonRouteError(413, _("The request is too large."))
-        raw = request.httprequest.get_data(cache=False)
+        # Cached: when Odoo replays the request after a serialization failure, the replay
+        # must read the same body again.
+        raw = request.httprequest.get_data()
         if len(raw) > MAX_JSON_BYTES:
             raise JsonRouteError(413, _("The request is too large."))
         try:
-            body = json.loads(raw or b"null")
+            return parse_json_object(raw)
         except ValueError:
-            raise JsonRouteError(400, _("The request is not valid JSON.")) from None
-        if not isinstance(body, dict):
-            raise JsonRouteError(400, _("The request must be a JSON object."))
-        return body
+            raise JsonRouteError(400, _("The request must be a JSON object (UTF-8, at most "
+                                        "32 levels deep).")) from None
 
     def _json_attempt(self, attempt_id, body):
         token = body.get("access_token") or request.httprequest.headers.get("X-Access-Token")
-        if token is not None and not isinstance(token, str):
-            raise JsonRouteError(400, _("The access token must be a string."))
         try:
             return self._get_attempt(attempt_id, token)
         except NotFound:
@@ -104,14 +152,13 @@ class AssessmentPortal(CustomerPortal):
     def _attempt_status(self, attempt):
         return {
             "state": attempt.state,
-            "remaining_seconds": attempt.remaining_seconds(),
+            "remaining_seconds": attempt._remaining_seconds(),
             "answered": attempt.answered_count,
             "total": attempt.item_count,
         }
 
-    def _attempt_url(self, attempt, suffix="", access_token=None):
-        url = f"/my/assessments/{attempt.id}{suffix}"
-        return f"{url}?access_token={access_token}" if access_token else url
+    def _attempt_url(self, attempt, suffix=""):
+        return f"/my/assessments/{attempt.id}{suffix}"
 
     # ------------------------------------------------------------------
     # /my/assessments
@@ -142,68 +189,61 @@ class AssessmentPortal(CustomerPortal):
     # ------------------------------------------------------------------
     @http.route("/my/assessments/<int:attempt_id>", type="http", auth="public", website=True)
     def portal_assessment_landing(self, attempt_id, access_token=None, **kwargs):
-        attempt = self._get_attempt(attempt_id, access_token)
-        if attempt.state == "in_progress":
-            return request.redirect(self._attempt_url(attempt, "/test", access_token))
-        if attempt.state in GRADED_STATES:
-            return request.redirect(self._attempt_url(attempt, "/result", access_token))
+        attempt_sudo, redirect = self._page_attempt(attempt_id, access_token, "")
+        if redirect:
+            return redirect
+        if attempt_sudo.state == "in_progress":
+            return request.redirect(self._attempt_url(attempt_sudo, "/test"))
+        if attempt_sudo.state in GRADED_STATES:
+            return request.redirect(self._attempt_url(attempt_sudo, "/result"))
+        return self._render_landing(attempt_sudo)
+
+    def _render_landing(self, attempt_sudo, error=None, status=200):
         return request.render("tech_assessment.portal_assessment_landing", {
-            "attempt": attempt,
-            "assessment": attempt.assessment_id,
-            "access_token": access_token,
-            "consent_hash": attempt.consent_text_hash(),
-            "error": kwargs.get("error"),
+            "attempt": attempt_sudo,
+            "assessment": attempt_sudo.assessment_id,
+            "consent_hash": attempt_sudo._consent_text_hash(),
+            "error": error,
             "page_name": "assessment",
-            "expired_invitation": bool(attempt.expires_at and attempt.expires_at < fields.Datetime.now()),
-        })
+            "withdrawn": attempt_sudo.state == "cancelled",
+            "expired_invitation": bool(attempt_sudo.expires_at
+                                       and attempt_sudo.expires_at < fields.Datetime.now()),
+        }, status=status)
 
     @http.route("/my/assessments/<int:attempt_id>/start", type="http", auth="public",
                 methods=["POST"], website=True)
     def portal_assessment_start(self, attempt_id, access_token=None, consent=None,
                                 consent_hash=None, **kwargs):
-        attempt = self._get_attempt(attempt_id, access_token)
-        if attempt.state == "invited":
+        attempt_sudo = self._get_attempt(attempt_id, access_token)
+        if attempt_sudo.state not in GRADED_STATES:
             try:
-                if attempt.assessment_id.recording_required != "none" or consent:
-                    self._record_consent(attempt, consent, consent_hash)
-                attempt.action_start()
+                attempt_sudo._begin(consent=bool(consent), consent_hash=consent_hash,
+                                    ip=request.httprequest.remote_addr,
+                                    user_agent=request.httprequest.user_agent.string)
             except UserError as error:
                 request.env.cr.rollback()
-                return request.render("tech_assessment.portal_assessment_landing", {
-                    "attempt": attempt, "assessment": attempt.assessment_id,
-                    "access_token": access_token, "consent_hash": attempt.consent_text_hash(),
-                    "error": error.args[0], "page_name": "assessment",
-                }, status=409)
-        return request.redirect(self._attempt_url(attempt, "/test", access_token))
-
-    def _record_consent(self, attempt, consent, consent_hash):
-        if not consent:
-            raise UserError(_("Please tick the consent box to start: this test is recorded."))
-        if not consent_hash or not consteq(consent_hash, attempt.consent_text_hash()):
-            raise UserError(_("The consent text changed while you were reading it: please read it again."))
-        attempt.action_record_consent(
-            ip=request.httprequest.remote_addr,
-            user_agent=request.httprequest.user_agent.string,
-            consent_hash=consent_hash,
-        )
+                return self._render_landing(attempt_sudo, error=error.args[0], status=409)
+        return request.redirect(self._attempt_url(attempt_sudo, "/test"))
 
     # ------------------------------------------------------------------
     # The test
     # ------------------------------------------------------------------
     @http.route("/my/assessments/<int:attempt_id>/test", type="http", auth="public", website=True)
     def portal_assessment_test(self, attempt_id, access_token=None, **kwargs):
-        attempt = self._get_attempt(attempt_id, access_token)
-        if attempt.state == "invited":
-            return request.redirect(self._attempt_url(attempt, "", access_token))
-        if attempt.state != "in_progress":
-            return request.redirect(self._attempt_url(attempt, "/result", access_token))
-        attempt._portal_ensure_token()
+        attempt_sudo, redirect = self._page_attempt(attempt_id, access_token, "/test")
+        if redirect:
+            return redirect
+        if attempt_sudo.state != "in_progress":
+            return request.redirect(self._attempt_url(
+                attempt_sudo, "/result" if attempt_sudo.state in GRADED_STATES else ""))
+        attempt_sudo._portal_ensure_token()
         return request.render("tech_assessment.portal_assessment_test", {
-            "attempt": attempt,
-            "assessment": attempt.assessment_id,
-            "sections": self._test_sections(attempt),
-            "status": self._attempt_status(attempt),
-            "access_token": attempt.access_token,
+            "attempt": attempt_sudo,
+            "assessment": attempt_sudo.assessment_id,
+            "sections": self._test_sections(attempt_sudo),
+            "status": self._attempt_status(attempt_sudo),
+            # for the JSON routes' X-Access-Token header: a header is never logged
+            "access_token": attempt_sudo.access_token,
             "page_name": "assessment",
         })
 
@@ -235,9 +275,9 @@ class AssessmentPortal(CustomerPortal):
     def portal_assessment_answer(self, attempt_id, **kwargs):
         def save(attempt, body):
             item_id, option_id = body.get("item_id"), body.get("option_id")
-            if not _is_id(item_id) or not (option_id is None or _is_id(option_id)):
+            if not is_id(item_id) or not (option_id is None or is_id(option_id)):
                 raise JsonRouteError(422, _("item_id must be an id, option_id an id or null."))
-            attempt.save_answer(item_id, option_id)
+            attempt._save_answer(item_id, option_id)
             return self._attempt_status(attempt)
         return self._run_json(attempt_id, save)
 
@@ -264,46 +304,54 @@ class AssessmentPortal(CustomerPortal):
         return self._run_json(attempt_id, log_events)
 
     def _event_values(self, attempt, event):
-        if not isinstance(event, dict) or event.get("kind") not in CLIENT_EVENT_KINDS:
+        kind = event.get("kind") if isinstance(event, dict) else None
+        if not isinstance(kind, str) or kind not in CLIENT_EVENT_KINDS:
             raise JsonRouteError(422, _("Unknown event kind."))
         detail = event.get("detail")
-        if detail is not None and not isinstance(detail, str):
-            raise JsonRouteError(422, _("An event's detail must be text."))
+        if detail is not None:
+            try:
+                detail = storable_text(detail)[:MAX_EVENT_DETAIL]
+            except ValueError:
+                raise JsonRouteError(422, _("An event's detail must be text without NUL "
+                                            "or lone surrogate characters.")) from None
         client_time = event.get("at")
         if client_time is not None:
-            if not isinstance(client_time, (int, float)) or isinstance(client_time, bool):
+            if isinstance(client_time, str):
                 raise JsonRouteError(422, _("An event's time must be epoch milliseconds."))
             try:
                 client_time = epoch_ms_to_datetime(client_time)
             except ValueError:
-                raise JsonRouteError(422, _("An event's time is out of range.")) from None
-        return {"attempt_id": attempt.id, "kind": event["kind"],
-                "detail": (detail or "")[:256] or False, "client_time": client_time}
+                raise JsonRouteError(422, _("An event's time must be epoch milliseconds "
+                                            "within the calendar.")) from None
+        return {"attempt_id": attempt.id, "kind": kind,
+                "detail": detail or False, "client_time": client_time}
 
     @http.route("/my/assessments/<int:attempt_id>/submit", type="http", auth="public",
                 methods=["POST"], csrf=False)
     def portal_assessment_submit(self, attempt_id, **kwargs):
         def submit(attempt, body):
-            attempt.action_submit()
+            attempt._submit()
             return dict(self._attempt_status(attempt),
-                        result_url=self._attempt_url(attempt, "/result", attempt.access_token))
+                        result_url=self._attempt_url(attempt, "/result"))
         return self._run_json(attempt_id, submit)
 
     @http.route("/my/assessments/<int:attempt_id>/result", type="http", auth="public", website=True)
     def portal_assessment_result(self, attempt_id, access_token=None, **kwargs):
-        attempt = self._get_attempt(attempt_id, access_token)
-        if attempt.state == "in_progress":
-            return request.redirect(self._attempt_url(attempt, "/test", access_token))
-        if attempt.state == "invited":
-            return request.redirect(self._attempt_url(attempt, "", access_token))
-        assessment = attempt.assessment_id
+        attempt_sudo, redirect = self._page_attempt(attempt_id, access_token, "/result")
+        if redirect:
+            return redirect
+        if attempt_sudo.state == "in_progress":
+            return request.redirect(self._attempt_url(attempt_sudo, "/test"))
+        if attempt_sudo.state not in GRADED_STATES:
+            # not started, or withdrawn: no result, no verdict, no answer key
+            return request.redirect(self._attempt_url(attempt_sudo))
+        assessment = attempt_sudo.assessment_id
         return request.render("tech_assessment.portal_assessment_result", {
-            "attempt": attempt,
+            "attempt": attempt_sudo,
             "assessment": assessment,
-            "access_token": access_token,
             "show_passed": assessment.result_visibility in ("pass_fail", "score"),
             "show_score": assessment.result_visibility == "score",
-            "review": self._answer_review(attempt) if assessment.reveal_answers else [],
+            "review": self._answer_review(attempt_sudo) if assessment.reveal_answers else [],
             "page_name": "assessment",
         })
 
@@ -316,17 +364,3 @@ class AssessmentPortal(CustomerPortal):
             "right_option": answer.item_id.option_ids.filtered("is_correct")[:1].text,
             "explanation": answer.item_id.explanation,
         } for answer in attempt.answer_ids.sorted("sequence")]
-
-
-def _is_id(value):
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
-
-
-def epoch_ms_to_datetime(value):
-    """Epoch milliseconds (a number, or its text from a form) as a naive UTC datetime;
-    ValueError when it is not one."""
-    try:
-        moment = datetime.fromtimestamp(float(value) / 1000.0, tz=timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
-        raise ValueError(value) from None
-    return moment.replace(tzinfo=None)

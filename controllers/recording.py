@@ -15,22 +15,23 @@ import logging
 import re
 from datetime import timedelta
 
-import psycopg2
 from markupsafe import Markup
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 
 from odoo import _, fields, http
 from odoo.http import request
 
 from ..models.assessment_attempt import GRADED_STATES
 from ..models.assessment_recording import KINDS_BY_REQUIREMENT, RECORDING_FLUSH_WINDOW
+from ..tools.concurrency import replay_on_unique_violation
 from ..tools.recording_files import (
     ChunkTooLarge,
     create_file_attachment,
     sha256_of,
     stream_to_filestore,
 )
-from .portal import AssessmentPortal, JsonRouteError, epoch_ms_to_datetime
+from ..tools.request_input import epoch_ms_to_datetime, storable_text
+from .portal import AssessmentPortal, JsonRouteError
 
 _logger = logging.getLogger(__name__)
 
@@ -102,36 +103,34 @@ class AssessmentRecordingPortal(AssessmentPortal):
             # the file stays marked for the garbage collector: no row references it
             raise JsonRouteError(422, _("The chunk's bytes do not match its SHA-256: resend it."))
         start_time, end_time = self._chunk_times(attempt, start_ms, end_ms)
-        try:
-            with request.env.cr.savepoint():
-                recording = self._get_recording(attempt, kind, segment)
-                attachment = create_file_attachment(request.env, stored, {
-                    "name": f"attempt-{attempt.id}-{kind}-{seq:06d}.{mimetype.split('/')[1]}",
-                    "mimetype": mimetype,
-                    "res_model": "assessment.recording.chunk",
-                    "company_id": attempt.company_id.id,
-                })
-                chunk = Chunk.create({
-                    "recording_id": recording.id,
-                    "attempt_id": attempt.id,
-                    "kind": kind,
-                    "sequence": seq,
-                    "sha256": sha256,
-                    "size": stored[3],
-                    "mimetype": mimetype,
-                    "start_time": start_time,
-                    "end_time": end_time,
-                    "attachment_id": attachment.id,
-                })
-                attachment.res_id = chunk.id
-                recording._register_chunk(chunk)
-        except psycopg2.IntegrityError:
-            # the same sequence number arrived twice at once: judge it against the winner
-            existing = Chunk.search([("attempt_id", "=", attempt.id), ("kind", "=", kind),
-                                     ("sequence", "=", seq)], limit=1)
-            if existing and existing.sha256 == sha256:
-                return {"stored": False, "replay": True, "sequence": seq, "size": existing.size}
-            raise JsonRouteError(409, _("Chunk %s was already received with other content.", seq)) from None
+        # The same chunk sent twice at once, or two chunks opening one segment at once: the
+        # loser cannot see the winner's row in its snapshot. It is replayed (Odoo rewinds the
+        # upload), then finds the row: an idempotent replay, or the segment to add to.
+        with replay_on_unique_violation(request.env.cr,
+                                        "assessment_recording_chunk_attempt_kind_sequence_unique",
+                                        "assessment_recording_attempt_kind_segment_unique"):
+            recording = self._get_recording(attempt, kind, segment)
+            attachment = create_file_attachment(request.env, stored, {
+                "name": f"attempt-{attempt.id}-{kind}-{seq:06d}.{mimetype.split('/')[1]}",
+                "mimetype": mimetype,
+                "res_model": "assessment.recording.chunk",
+                "company_id": attempt.company_id.id,
+            })
+            chunk = Chunk.create({
+                "recording_id": recording.id,
+                "attempt_id": attempt.id,
+                "kind": kind,
+                "sequence": seq,
+                "sha256": sha256,
+                "size": stored[3],
+                "mimetype": mimetype,
+                "start_time": start_time,
+                "end_time": end_time,
+                "attachment_id": attachment.id,
+            })
+            attachment.res_id = chunk.id
+            recording._register_chunk(chunk)
+            Chunk.flush_model()  # the unique index speaks here, inside the savepoint
         return {"stored": True, "replay": False, "sequence": seq, "size": stored[3]}
 
     def _check_attempt_records(self, attempt):
@@ -179,7 +178,10 @@ class AssessmentRecordingPortal(AssessmentPortal):
                 methods=["POST"], website=True)
     def portal_assessment_contest(self, attempt_id, access_token=None, message=None, **kwargs):
         attempt = self._get_attempt(attempt_id, access_token)
-        text = (message or "").strip()[:MAX_CONTEST_CHARS]
+        try:
+            text = storable_text(message or "").strip()[:MAX_CONTEST_CHARS]
+        except ValueError:
+            raise BadRequest(_("The message contains characters that cannot be stored.")) from None
         if text and attempt.state in GRADED_STATES:
             author = attempt.partner_id or request.env.user.partner_id
             attempt.message_post(
@@ -188,8 +190,7 @@ class AssessmentRecordingPortal(AssessmentPortal):
                 author_id=author.id if author else None,
                 message_type="comment", subtype_xmlid="mail.mt_comment",
             )
-        return request.redirect(self._attempt_url(attempt, "/result", access_token) +
-                                ("&" if access_token else "?") + "contested=1")
+        return request.redirect(self._attempt_url(attempt, "/result") + "?contested=1")
 
 
 def _small_int(value, low, high, name):

@@ -12,3 +12,4 @@ from . import assessment_event
 from . import assessment_recording
 from . import assessment_recording_chunk
 from . import res_partner
+from . import ir_http

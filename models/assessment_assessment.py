@@ -164,6 +164,8 @@ class AssessmentAssessment(models.Model):
 
     def action_open_questions(self):
         self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
         if not self.line_ids:
             raise UserError(_("This assessment has no questions yet."))
         return {

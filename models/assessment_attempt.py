@@ -6,10 +6,12 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from ..tools.recording_coverage import unrecorded_seconds
+from ..tools.request_input import tokens_match
 from .assessment_recording import KINDS_BY_REQUIREMENT, format_seconds, html_list
 
 ATTEMPT_STATES = [
@@ -25,6 +27,9 @@ FINISHED_STATES = (*GRADED_STATES, "cancelled")
 # Answers that reach the server a little after the deadline were clicked in time.
 ANSWER_GRACE = timedelta(seconds=10)
 EXPIRY_BATCH_SIZE = 500
+# What a re-opened attempt forgets of a start that was cancelled.
+RESTART_CLEARED_FIELDS = ("started_at", "deadline", "submitted_at", "shuffle_seed", "consent_at",
+                          "consent_ip", "consent_user_agent", "consent_version", "consent_hash")
 
 
 class AssessmentAttempt(models.Model):
@@ -142,7 +147,42 @@ class AssessmentAttempt(models.Model):
     def _post_transition(self, body):
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
-    def action_record_consent(self, ip=None, user_agent=None, consent_hash=None):
+    def _check_access(self, operation):
+        """Public methods are RPC endpoints for any logged-in user: the caller needs the
+        access right *and* the record rules for `operation` (a portal candidate may only
+        read their own attempts, a recruiter only their companies' ones)."""
+        self.check_access_rights(operation)
+        self.check_access_rule(operation)
+
+    def _lock_for_transition(self):
+        """Serialize concurrent transitions of these attempts (a double click, two tabs).
+
+        The second request waits for the first one's lock; once the first commits a change
+        to the row, PostgreSQL (REPEATABLE READ) fails the second with a serialization
+        failure and Odoo replays it on a fresh snapshot, where the transition is done."""
+        self.env.cr.execute(SQL(
+            "SELECT id FROM assessment_attempt WHERE id IN %s FOR NO KEY UPDATE",
+            tuple(self.ids),
+        ), log_exceptions=False)
+
+    def _begin(self, consent=False, consent_hash=None, ip=None, user_agent=None):
+        """The candidate's *Start*: consent (required when the test is recorded), then the
+        clock. A start that lost a race to another one changes nothing."""
+        self.ensure_one()
+        self._lock_for_transition()
+        if self.state == "in_progress":
+            return
+        self._check_can_start()
+        if self.assessment_id.recording_required != "none" or consent:
+            if not consent:
+                raise UserError(_("Please tick the consent box to start: this test is recorded."))
+            if not tokens_match(consent_hash, self._consent_text_hash()):
+                raise UserError(_("The consent text changed while you were reading it: "
+                                  "please read it again."))
+            self._give_consent(ip=ip, user_agent=user_agent, consent_hash=consent_hash)
+        self._start()
+
+    def _give_consent(self, ip=None, user_agent=None, consent_hash=None):
         """Store the candidate's consent to what the assessment records."""
         self.ensure_one()
         if self.state != "invited":
@@ -158,7 +198,7 @@ class AssessmentAttempt(models.Model):
         self._post_transition(_("Consent given (consent text version %s).",
                                 self.assessment_id.consent_version))
 
-    def consent_text_hash(self):
+    def _consent_text_hash(self):
         """SHA-256 of the consent text as the candidate reads it (in their language)."""
         self.ensure_one()
         text = self.assessment_id.with_context(lang=self.partner_id.lang).consent_text or ""
@@ -180,10 +220,8 @@ class AssessmentAttempt(models.Model):
             raise UserError(_("This invitation expired on %s.", self.expires_at))
         if not self.assessment_id.line_ids:
             raise UserError(_("This assessment has no questions."))
-        if self.assessment_id.recording_required != "none" and not self.consent_at:
-            raise UserError(_("Please give your consent to the recording before starting."))
 
-    def action_start(self):
+    def _start(self):
         """Start the clock and freeze the items and the order of their options.
 
         Starting a running attempt changes nothing, so a reload resumes it."""
@@ -191,6 +229,8 @@ class AssessmentAttempt(models.Model):
         if self.state == "in_progress":
             return True
         self._check_can_start()
+        if self.assessment_id.recording_required != "none" and not self.consent_at:
+            raise UserError(_("Please give your consent to the recording before starting."))
         now = fields.Datetime.now()
         seed = random.SystemRandom().randint(1, 2**31 - 1)
         self.write({
@@ -227,7 +267,7 @@ class AssessmentAttempt(models.Model):
         if fields.Datetime.now() > self.deadline + ANSWER_GRACE:
             raise UserError(_("Time is up: the answer arrived after the deadline."))
 
-    def save_answer(self, item_id, option_id):
+    def _save_answer(self, item_id, option_id):
         """Record the candidate's choice for one item (autosave). Returns the answer."""
         self.ensure_one()
         self._check_accepts_answers()
@@ -242,6 +282,11 @@ class AssessmentAttempt(models.Model):
         return answer
 
     def action_submit(self):
+        """*Submit now* (HR, backend)."""
+        self._check_access("write")
+        return self._submit()
+
+    def _submit(self):
         """Hand in the test. Submitting twice is harmless; too late, the attempt expires."""
         now = fields.Datetime.now()
         for attempt in self:
@@ -259,6 +304,7 @@ class AssessmentAttempt(models.Model):
         return True
 
     def action_cancel(self):
+        self._check_access("write")
         for attempt in self:
             if attempt.state in GRADED_STATES:
                 raise UserError(_("A finished attempt cannot be cancelled."))
@@ -268,14 +314,27 @@ class AssessmentAttempt(models.Model):
         return True
 
     def action_reset_to_invited(self):
-        """Re-open a cancelled invitation (HR)."""
+        """Re-open a cancelled invitation (HR). An attempt cancelled after it had started
+        starts afresh: its answers are discarded (their summary stays in the chatter), the
+        clock and the consent are cleared; events and recordings stay as they were."""
+        self._check_access("write")
         for attempt in self:
             if attempt.state != "cancelled":
                 raise UserError(_("Only a cancelled invitation can be re-opened."))
-        self.write({"state": "invited"})
         for attempt in self:
-            attempt._post_transition(_("Invitation re-opened."))
+            attempt._post_transition(attempt._reopen_message())
+        started = self.filtered("started_at")
+        started.sudo().answer_ids.unlink()
+        started.write(dict.fromkeys(RESTART_CLEARED_FIELDS, False))
+        self.write({"state": "invited"})
         return True
+
+    def _reopen_message(self):
+        if not self.started_at:
+            return _("Invitation re-opened.")
+        return _("Invitation re-opened: the test starts afresh. Discarded from the cancelled "
+                 "start of %(started)s (UTC): %(answered)s / %(items)s items answered.",
+                 started=self.started_at, answered=self.answered_count, items=self.item_count)
 
     @api.model
     def _cron_expire_attempts(self, batch_size=EXPIRY_BATCH_SIZE):
@@ -309,7 +368,7 @@ class AssessmentAttempt(models.Model):
     # ------------------------------------------------------------------
     # Reporting helpers
     # ------------------------------------------------------------------
-    def get_topic_breakdown(self):
+    def _topic_breakdown(self):
         """Per topic of this attempt: items, correct items, points and maximum."""
         self.ensure_one()
         groups = self.env["assessment.answer"].sudo()._read_group(
@@ -327,7 +386,7 @@ class AssessmentAttempt(models.Model):
             "max_points": max_points,
         } for topic, count, _distinct, points, max_points in groups]
 
-    def remaining_seconds(self):
+    def _remaining_seconds(self):
         self.ensure_one()
         if self.state != "in_progress":
             return 0
@@ -434,16 +493,15 @@ class AssessmentAttempt(models.Model):
 
     def action_erase_recordings(self):
         """Erase a candidate's recordings on request (assessment administrators)."""
+        self._check_access("write")
         if not self.env.user.has_group("tech_assessment.group_assessment_admin"):
-            raise UserError(_("Only an assessment administrator can erase recordings."))
-        self.check_access_rights("write")
-        self.check_access_rule("write")
+            raise AccessError(_("Only an assessment administrator can erase recordings."))
         for attempt in self:
             attempt._purge_recordings(reason=_("erased on request by %s", self.env.user.name))
         return True
 
     def action_assemble_recordings(self):
-        self.check_access_rule("read")
+        self._check_access("write")
         self.sudo().recording_ids._assemble()
         return True
 

@@ -1,10 +1,9 @@
-from psycopg2.errors import UniqueViolation
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from ..tools.concurrency import replay_on_unique_violation
 from ..wizard.assessment_invite_wizard import OPEN_STATES
 from .assessment_attempt import GRADED_STATES
 
@@ -78,6 +77,8 @@ class AssessmentCandidate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # before the contact is created with sudo() below
+        self.check_access_rights("create")
         for vals in vals_list:
             if not vals.get("partner_id"):
                 # The candidate's contact card, kept to the candidate's company: recruiters
@@ -100,6 +101,8 @@ class AssessmentCandidate(models.Model):
 
     def action_open_attempts(self):
         self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Attempts of %s", self.name),
@@ -110,6 +113,8 @@ class AssessmentCandidate(models.Model):
         }
 
     def action_invite(self):
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         return {
             "type": "ir.actions.act_window",
             "name": _("Invite to an assessment"),
@@ -157,19 +162,14 @@ class AssessmentCandidate(models.Model):
             else:
                 if not values.get("name"):
                     raise UserError(_("A new candidate needs a name."))
-                try:
-                    # Muted: a unique violation here is an expected race, handled below.
-                    with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                        candidate = self.create({
-                            **values, "company_id": company.id,
-                            "provider": provider, "external_id": external_id,
-                        })
-                except UniqueViolation as exc:
-                    if exc.diag.constraint_name != "assessment_candidate_external_id_unique":
-                        raise
-                    # A concurrent transaction committed this key after our snapshot was
-                    # taken: under REPEATABLE READ we cannot see it, a replay will.
-                    self._api_replay_transaction()
+                # A concurrent transaction may commit this key after our snapshot was taken:
+                # under REPEATABLE READ we cannot see it, a replay will.
+                with replay_on_unique_violation(self.env.cr,
+                                                "assessment_candidate_external_id_unique"):
+                    candidate = self.create({
+                        **values, "company_id": company.id,
+                        "provider": provider, "external_id": external_id,
+                    })
             attempt, attempt_created = None, False
             if assessment:
                 attempt, attempt_created = candidate._api_invite(assessment, expires_at)
@@ -183,14 +183,6 @@ class AssessmentCandidate(models.Model):
         self.ensure_one()
         self.env.cr.execute(SQL(
             "UPDATE assessment_candidate SET write_date = write_date WHERE id = %s", self.id,
-        ), log_exceptions=False)
-
-    def _api_replay_transaction(self):
-        """Raise PostgreSQL's serialization failure (SQLSTATE 40001): Odoo's request and cron
-        wrappers roll the transaction back and run it again."""
-        self.env.cr.execute(SQL(
-            "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure', "
-            "MESSAGE = 'tech_assessment: concurrent upsert of one candidate, retry'; END $$"
         ), log_exceptions=False)
 
     def _api_invite(self, assessment, expires_at=None):

@@ -172,6 +172,10 @@ class AssessmentRecording(models.Model):
         return text or False
 
     def action_assemble(self):
+        """*Assemble now* (HR): only for who may change the attempts of these recordings."""
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self.attempt_id._check_access("write")
         self._assemble()
         return True
 

@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.exceptions import AccessError
 
 
 class ResPartner(models.Model):
@@ -20,6 +21,9 @@ class ResPartner(models.Model):
 
     def action_open_assessment_attempts(self):
         self.ensure_one()
+        if not self.env.user.has_group("tech_assessment.group_assessment_user"):
+            raise AccessError(_("Only the users of the Assessments app see attempts."))
+        self.check_access_rule("read")
         return {
             "type": "ir.actions.act_window",
             "name": _("Assessments of %s", self.name),

@@ -58,7 +58,7 @@ class TestLifecycle(AttemptCase):
     def test_start_sets_the_server_deadline_and_freezes_items(self):
         attempt = self._new_attempt()
         with freeze_time(T0):
-            attempt.action_start()
+            attempt._start()
         self.assertEqual(attempt.state, "in_progress")
         self.assertEqual(attempt.started_at, T0)
         self.assertEqual(attempt.deadline, T0 + timedelta(minutes=30))
@@ -69,15 +69,15 @@ class TestLifecycle(AttemptCase):
     def test_start_twice_resumes(self):
         attempt = self._new_attempt()
         with freeze_time(T0):
-            attempt.action_start()
+            attempt._start()
         with freeze_time(T0 + timedelta(minutes=5)):
-            attempt.action_start()
+            attempt._start()
         self.assertEqual(attempt.deadline, T0 + timedelta(minutes=30))
         self.assertEqual(len(attempt.answer_ids), 4)
 
     def test_editing_the_assessment_never_changes_a_started_attempt(self):
         attempt = self._new_attempt()
-        attempt.action_start()
+        attempt._start()
         extra = self._make_question("Added later", items=3)
         self.assessment.write({"line_ids": [(0, 0, {"question_id": extra.id})]})
         self.assertEqual(len(attempt.answer_ids), 4)
@@ -95,11 +95,11 @@ class TestLifecycle(AttemptCase):
         orders = set()
         for _n in range(6):
             attempt = self._new_attempt(assessment=assessment)
-            attempt.action_start()
+            attempt._start()
             order = attempt.answer_ids._option_order_ids()
             self.assertCountEqual(order, question.item_ids.option_ids.ids)
             orders.add(tuple(order))
-            attempt.action_start()
+            attempt._start()
             self.assertEqual(attempt.answer_ids._option_order_ids(), list(order))
         self.assertGreater(len(orders), 1, "six attempts of 8 options never got another order")
 
@@ -107,57 +107,57 @@ class TestLifecycle(AttemptCase):
         recorded = self.assessment.copy({"recording_required": "both"})
         attempt = self._new_attempt(assessment=recorded)
         with self.assertRaisesRegex(UserError, "consent"):
-            attempt.action_start()
-        attempt.action_record_consent(ip="127.0.0.1", user_agent="UA", consent_hash="abc")
+            attempt._start()
+        attempt._give_consent(ip="127.0.0.1", user_agent="UA", consent_hash="abc")
         self.assertEqual(attempt.consent_version, recorded.consent_version)
-        attempt.action_start()
+        attempt._start()
         self.assertEqual(attempt.state, "in_progress")
 
         expired = self._new_attempt()
         expired.expires_at = datetime.now() - timedelta(days=1)
         with self.assertRaisesRegex(UserError, "invitation expired"):
-            expired.action_start()
+            expired._start()
 
         cancelled = self._new_attempt()
         cancelled.action_cancel()
         with self.assertRaisesRegex(UserError, "closed"):
-            cancelled.action_start()
+            cancelled._start()
 
     def test_save_answer_and_refusals(self):
         attempt = self._new_attempt()
         item = self.items[0]
         with self.assertRaisesRegex(UserError, "invited"):
-            attempt.save_answer(item.id, self._right(item).id)
+            attempt._save_answer(item.id, self._right(item).id)
         with freeze_time(T0):
-            attempt.action_start()
-            answer = attempt.save_answer(item.id, self._wrong(item).id)
+            attempt._start()
+            answer = attempt._save_answer(item.id, self._wrong(item).id)
             self.assertEqual(answer.option_id, self._wrong(item))
-            attempt.save_answer(item, self._right(item))
+            attempt._save_answer(item, self._right(item))
             self.assertEqual(answer.option_id, self._right(item))
             self.assertEqual(attempt.answered_count, 1)
 
             outsider = self._make_question("Not in the test")
             with self.assertRaisesRegex(ValidationError, "not part of your assessment"):
-                attempt.save_answer(outsider.item_ids.id, outsider.item_ids.option_ids[0].id)
+                attempt._save_answer(outsider.item_ids.id, outsider.item_ids.option_ids[0].id)
             with self.assertRaisesRegex(ValidationError, "does not belong to this question"):
-                attempt.save_answer(item.id, self._right(self.items[1]).id)
+                attempt._save_answer(item.id, self._right(self.items[1]).id)
         with freeze_time(T0 + timedelta(minutes=30, seconds=5)):
-            attempt.save_answer(self.items[1].id, self._right(self.items[1]).id)  # grace
+            attempt._save_answer(self.items[1].id, self._right(self.items[1]).id)  # grace
         with freeze_time(T0 + timedelta(minutes=31)):
             with self.assertRaisesRegex(UserError, "Time is up"):
-                attempt.save_answer(item.id, self._wrong(item).id)
+                attempt._save_answer(item.id, self._wrong(item).id)
         self.assertEqual(answer.option_id, self._right(item), "a refused answer changes nothing")
 
         submitted = self._new_attempt()
-        submitted.action_start()
+        submitted._start()
         submitted.action_submit()
         with self.assertRaisesRegex(UserError, "submitted"):
-            submitted.save_answer(item.id, self._wrong(item).id)
+            submitted._save_answer(item.id, self._wrong(item).id)
 
     def test_late_submit_expires(self):
         attempt = self._new_attempt()
         with freeze_time(T0):
-            attempt.action_start()
+            attempt._start()
         with freeze_time(T0 + timedelta(minutes=40)):
             attempt.action_submit()
         self.assertEqual(attempt.state, "expired")
@@ -168,7 +168,7 @@ class TestLifecycle(AttemptCase):
         with self.assertRaisesRegex(UserError, "in progress"):
             attempt.action_submit()
         with freeze_time(T0):
-            attempt.action_start()
+            attempt._start()
         with freeze_time(T0 + timedelta(minutes=12)):
             attempt.action_submit()
         with freeze_time(T0 + timedelta(minutes=20)):
@@ -184,7 +184,7 @@ class TestLifecycle(AttemptCase):
         self.assertEqual(attempt.state, "cancelled")
         attempt.action_reset_to_invited()
         self.assertEqual(attempt.state, "invited")
-        attempt.action_start()
+        attempt._start()
         attempt.action_submit()
         with self.assertRaisesRegex(UserError, "cannot be cancelled"):
             attempt.action_cancel()
@@ -195,9 +195,9 @@ class TestExpiryCron(AttemptCase):
     def test_cron_closes_overdue_attempts_and_expired_invitations(self):
         overdue, running, invited_old, invited_new = (self._new_attempt() for _n in range(4))
         with freeze_time(T0):
-            overdue.action_start()
+            overdue._start()
         with freeze_time(T0 + timedelta(minutes=20)):
-            running.action_start()
+            running._start()
         invited_old.expires_at = T0 + timedelta(minutes=10)
         invited_new.expires_at = T0 + timedelta(days=3)
         with freeze_time(T0 + timedelta(minutes=31)):
@@ -225,11 +225,11 @@ class TestExpiryCron(AttemptCase):
 class TestScoring(AttemptCase):
     def _answer(self, attempt, correct_flags):
         for item, correct in zip(self.items, correct_flags, strict=False):
-            attempt.save_answer(item.id, (self._right(item) if correct else self._wrong(item)).id)
+            attempt._save_answer(item.id, (self._right(item) if correct else self._wrong(item)).id)
 
     def test_all_correct_rule(self):
         attempt = self._new_attempt()
-        attempt.action_start()
+        attempt._start()
         self._answer(attempt, [True, True, True, False])
         self.assertEqual((attempt.score, attempt.max_score, attempt.percent), (3, 4, 75))
         self.assertFalse(attempt.passed)
@@ -239,7 +239,7 @@ class TestScoring(AttemptCase):
 
     def test_unanswered_items_count_as_wrong(self):
         attempt = self._new_attempt()
-        attempt.action_start()
+        attempt._start()
         self._answer(attempt, [True, True, True])
         self.assertEqual((attempt.answered_count, attempt.item_count), (3, 4))
         self.assertFalse(attempt.passed)
@@ -247,7 +247,7 @@ class TestScoring(AttemptCase):
     def test_threshold_rule_and_threshold_change(self):
         self.assessment.write({"pass_rule": "threshold", "pass_threshold": 70})
         attempt = self._new_attempt()
-        attempt.action_start()
+        attempt._start()
         self._answer(attempt, [True, True, True, False])
         attempt.action_submit()
         self.assertTrue(attempt.passed)
@@ -259,7 +259,7 @@ class TestScoring(AttemptCase):
     def test_points_weighting(self):
         self.items[0].points = 3
         attempt = self._new_attempt()
-        attempt.action_start()
+        attempt._start()
         self._answer(attempt, [True, False, False, False])
         self.assertEqual((attempt.score, attempt.max_score), (3, 6))
         self.assertEqual(attempt.percent, 50)
@@ -269,7 +269,7 @@ class TestScoring(AttemptCase):
         item = self.items[0]
         old_right, old_wrong = self._right(item), self._wrong(item)
         for attempt in attempts:
-            attempt.action_start()
+            attempt._start()
             self._answer(attempt, [False, True, True, True])  # item 0 answered with old_wrong
             attempt.action_submit()
         self.assertEqual(attempts.mapped("score"), [3, 3])
@@ -280,9 +280,9 @@ class TestScoring(AttemptCase):
 
     def test_topic_breakdown(self):
         attempt = self._new_attempt()
-        attempt.action_start()
+        attempt._start()
         self._answer(attempt, [True, False, True, True])
-        breakdown = {row["topic"].name: row for row in attempt.get_topic_breakdown()}
+        breakdown = {row["topic"].name: row for row in attempt._topic_breakdown()}
         self.assertEqual(breakdown["Topic X"]["items"], 2)
         self.assertEqual(breakdown["Topic X"]["correct"], 1)
         self.assertEqual(breakdown["Topic Y"]["correct"], 2)
@@ -290,10 +290,10 @@ class TestScoring(AttemptCase):
 
     def test_candidate_best_result(self):
         first, second = self._new_attempt(), self._new_attempt()
-        first.action_start()
+        first._start()
         self._answer(first, [True, False, False, False])
         first.action_submit()
-        second.action_start()
+        second._start()
         self._answer(second, [True, True, True, True])
         second.action_submit()
         self.assertEqual(self.candidate.best_attempt_id, second)
@@ -338,8 +338,8 @@ class TestAttemptIsolation(AttemptCase):
             "candidate_id": cls.candidate_b.id, "assessment_id": cls.assessment.id,
             "company_id": cls.company_b.id,
         })
-        cls.attempt_a.action_start()
-        cls.attempt_b.action_start()
+        cls.attempt_a._start()
+        cls.attempt_b._start()
 
     def test_company_a_user_never_sees_company_b(self):
         for model, record_b in (("assessment.candidate", self.candidate_b),

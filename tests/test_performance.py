@@ -44,7 +44,7 @@ class TestQueryBudgets(TechAssessmentCase):
             for _n in range(count)
         ])
         for attempt in attempts:
-            attempt.action_start()
+            attempt._start()
         return attempts
 
     def _save_answer_cost(self, items):
@@ -52,8 +52,8 @@ class TestQueryBudgets(TechAssessmentCase):
         attempt = self._started_attempts(assessment, 1)
         item = assessment.question_ids.item_ids[items // 2]
         options = item.option_ids
-        attempt.save_answer(item.id, options[1].id)  # not the first answer: a real change
-        return count_queries(self.env, lambda: attempt.save_answer(item.id, options[0].id))
+        attempt._save_answer(item.id, options[1].id)  # not the first answer: a real change
+        return count_queries(self.env, lambda: attempt._save_answer(item.id, options[0].id))
 
     def test_save_answer_costs_the_same_for_18_and_100_items(self):
         self._save_answer_cost(2)  # warm the registry-wide caches (groups, rules)
@@ -67,7 +67,7 @@ class TestQueryBudgets(TechAssessmentCase):
         attempts = self._started_attempts(assessment, attempts_count)
         item = assessment.question_ids.item_ids[0]
         for attempt in attempts:
-            attempt.save_answer(item.id, item.option_ids[1].id)
+            attempt._save_answer(item.id, item.option_ids[1].id)
         self.env.flush_all()
         right, wrong = item.option_ids
         def correct_the_key():

@@ -106,7 +106,7 @@ class TestPortalAccess(PortalCase):
         attempt.invalidate_recordset()
         self.assertEqual(attempt.state, "in_progress")
         self.assertTrue(attempt.consent_at)
-        self.assertEqual(attempt.consent_hash, attempt.consent_text_hash())
+        self.assertEqual(attempt.consent_hash, attempt._consent_text_hash())
         self.assertEqual(attempt.consent_ip, "127.0.0.1")
         self.assertTrue(attempt.consent_user_agent)
         self.assertIn("consent", attempt.event_ids.mapped("kind"))
@@ -117,10 +117,10 @@ class TestAutosaveRefusals(PortalCase):
     def setUp(self):
         super().setUp()
         self.attempt = self._attempt()
-        self.attempt.action_start()
+        self.attempt._start()
         self.item = self.attempt.answer_ids[0].item_id
         self.option = self.item.option_ids[0]
-        self.attempt.save_answer(self.item.id, self.option.id)
+        self.attempt._save_answer(self.item.id, self.option.id)
         self.before = self._answers_snapshot(self.attempt)
 
     def _assert_refused(self, response, status, fragment=None):
@@ -213,7 +213,8 @@ class TestAutosaveRefusals(PortalCase):
         second = self._post_json(self.attempt, "submit")
         self.assertEqual((first.status_code, second.status_code), (200, 200))
         self.assertEqual(first.json()["state"], "submitted")
-        self.assertIn("/result?access_token=", first.json()["result_url"])
+        # the link's token stays out of URLs (logs, history, Referer): the session holds it
+        self.assertEqual(first.json()["result_url"], f"/my/assessments/{self.attempt.id}/result")
         self.assertEqual(self.attempt.event_ids.mapped("kind").count("submit"), 1)
 
 
@@ -223,7 +224,7 @@ class TestNoSecretInThePage(PortalCase):
         attempt = self._attempt()
         token = attempt.access_token
         texts = [self.url_open(f"/my/assessments/{attempt.id}?access_token={token}").text]
-        attempt.action_start()
+        attempt._start()
         texts.append(self.url_open(f"/my/assessments/{attempt.id}/test?access_token={token}").text)
         for answer in attempt.answer_ids:
             texts.append(self._post_json(attempt, "answer", {
@@ -248,7 +249,7 @@ class TestNoSecretInThePage(PortalCase):
 
     def test_result_reveals_answers_only_when_hr_chose_it(self):
         attempt = self._attempt()
-        attempt.action_start()
+        attempt._start()
         attempt.action_submit()
         url = f"/my/assessments/{attempt.id}/result?access_token={attempt.access_token}"
         explanation = re.sub(r"<[^>]+>", "", str(attempt.answer_ids[0].item_id.explanation))[:50]
@@ -271,11 +272,11 @@ class TestPortalTours(PortalCase):
 
     def test_resume_after_reload(self):
         attempt = self._attempt()
-        attempt.action_start()
+        attempt._start()
         now = fields.Datetime.now()
         attempt.write({"started_at": now - timedelta(minutes=5), "deadline": now + timedelta(minutes=40)})
         for answer in attempt.answer_ids[:2]:
-            attempt.save_answer(answer.item_id.id, answer._option_order_ids()[0])
+            attempt._save_answer(answer.item_id.id, answer._option_order_ids()[0])
         self.start_tour(f"/my/assessments/{attempt.id}/test", "tech_assessment_resume_test",
                         login="candidate", timeout=TOUR_TIMEOUT)
         attempt.invalidate_recordset()
@@ -285,9 +286,9 @@ class TestPortalTours(PortalCase):
     def test_time_runs_out(self):
         """No cron here: the page itself hands the test in when its countdown reaches zero."""
         attempt = self._attempt()
-        attempt.action_start()
+        attempt._start()
         first = attempt.answer_ids[0]
-        attempt.save_answer(first.item_id.id, first._option_order_ids()[0])
+        attempt._save_answer(first.item_id.id, first._option_order_ids()[0])
         now = fields.Datetime.now()
         attempt.write({"started_at": now - timedelta(minutes=44, seconds=45),
                        "deadline": now + timedelta(seconds=15)})
@@ -319,7 +320,7 @@ class TestPortalQueryBudget(PortalCase):
 
     def _autosave_queries(self, items):
         attempt = self._attempt(assessment=self._assessment_of(items))
-        attempt.action_start()
+        attempt._start()
         answer = attempt.answer_ids[items // 2]
         first, second = answer._option_order_ids()[:2]
         body = {"item_id": answer.item_id.id, "option_id": first}
@@ -345,7 +346,7 @@ class TestPortalQueryBudget(PortalCase):
 
     def test_test_page_renders_in_bounded_queries(self):
         attempt = self._attempt()
-        attempt.action_start()
+        attempt._start()
         url = f"/my/assessments/{attempt.id}/test?access_token={attempt.access_token}"
         self.assertEqual(self.url_open(url).status_code, 200)  # warm caches and assets
         queries = self._requests_queries(lambda: self.url_open(url))

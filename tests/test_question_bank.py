@@ -158,7 +158,7 @@ class TestBankConstraints(TechAssessmentCase):
         attempt = self.env["assessment.attempt"].create({
             "candidate_id": candidate.id, "assessment_id": assessment.id,
         })
-        attempt.action_start()
+        attempt._start()
         with self.assertRaisesRegex(UserError, "archive it instead"):
             self.item.unlink()
         with self.assertRaisesRegex(UserError, "archive it instead"):

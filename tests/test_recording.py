@@ -50,9 +50,9 @@ class RecordingCase(TechAssessmentHttpCase):
         })
         attempt._portal_ensure_token()
         if start:
-            attempt.action_record_consent(ip="127.0.0.1", user_agent="test",
-                                          consent_hash=attempt.consent_text_hash())
-            attempt.action_start()
+            attempt._give_consent(ip="127.0.0.1", user_agent="test",
+                                          consent_hash=attempt._consent_text_hash())
+            attempt._start()
         return attempt
 
     def _csrf(self, attempt):
@@ -159,9 +159,11 @@ class TestChunkUpload(RecordingCase):
     def test_attempt_not_the_callers_is_404(self):
         theirs = self._attempt(candidate=self.other_candidate)
         data = _webm(1000)
-        self.assertRefused(self._upload(self.attempt, "webcam", 0, data, token="forged"), 404)
-        self.assertRefused(self._upload(self.attempt, "webcam", 0, data, token=False), 404)
-        self.assertRefused(self._upload(self.attempt, "webcam", 0, data, token=theirs.access_token), 404)
+        # this browser opened self.attempt's link (setUp): theirs is not granted to it
+        self.assertRefused(self._upload(theirs, "webcam", 0, data, token="forged"), 404)
+        self.assertRefused(self._upload(theirs, "webcam", 0, data, token=False), 404)
+        self.assertRefused(self._upload(theirs, "webcam", 0, data, token=self.attempt.access_token), 404)
+        self.assertRefused(self._upload(theirs, "webcam", 0, data, token="\u00e9t\u00e9"), 404)
         self.authenticate("candidate", "candidate")
         csrf = self._csrf(self.attempt)
         self.assertRefused(self._upload(theirs, "webcam", 0, data, token=False, csrf=csrf), 404)
@@ -381,11 +383,13 @@ class TestRecordingIsolation(RecordingCase):
         self.assertIn("contests", message.body)
         self.assertIn("&lt;b&gt;closed", message.body)
         self.assertEqual(message.author_id, self.candidate.partner_id)
-        # somebody else's token posts nothing
+        # an attempt this browser holds no link to: its own token posts nothing there
         other = self._attempt(candidate=self.other_candidate)
-        response = self.url_open(f"/my/assessments/{self.attempt.id}/contest", data={
-            "csrf_token": csrf, "access_token": other.access_token, "message": "forged"})
+        other._submit()
+        response = self.url_open(f"/my/assessments/{other.id}/contest", data={
+            "csrf_token": csrf, "access_token": self.attempt.access_token, "message": "forged"})
         self.assertEqual(response.status_code, 404)
+        self.assertFalse(other.message_ids.filtered(lambda m: "forged" in (m.body or "")))
 
 
 @tagged("post_install", "-at_install")

@@ -39,13 +39,13 @@ class TestAttemptReport(TechAssessmentCase):
             "candidate_id": self.candidate.id,
             "assessment_id": self.assessment.id,
         })
-        attempt.action_start()
+        attempt._start()
         items_a = self.question_a.item_ids.sorted("sequence")
         right = lambda item: item.option_ids.filtered("is_correct")  # noqa: E731
         wrong = lambda item: item.option_ids.filtered(lambda o: not o.is_correct)  # noqa: E731
-        attempt.save_answer(items_a[0], right(items_a[0]))
-        attempt.save_answer(items_a[1], wrong(items_a[1]))
-        attempt.save_answer(self.question_b.item_ids, right(self.question_b.item_ids))
+        attempt._save_answer(items_a[0], right(items_a[0]))
+        attempt._save_answer(items_a[1], wrong(items_a[1]))
+        attempt._save_answer(self.question_b.item_ids, right(self.question_b.item_ids))
         attempt.action_submit()
         return attempt
 

@@ -36,6 +36,7 @@ class AssessmentInviteWizard(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
+        self.check_access_rights("create")
         values = super().default_get(fields_list)
         if self.env.context.get("active_model") == "assessment.candidate":
             values.setdefault("candidate_ids", [(6, 0, self.env.context.get("active_ids", []))])
@@ -46,6 +47,8 @@ class AssessmentInviteWizard(models.TransientModel):
     def action_invite(self):
         """Create (or reuse) one attempt per candidate and e-mail the tokenized link."""
         self.ensure_one()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         if not self.assessment_id.is_published:
             raise UserError(_("Publish the assessment before inviting candidates."))
         if self.expires_at <= fields.Datetime.now():

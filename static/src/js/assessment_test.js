@@ -35,6 +35,7 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         this.token = data.accessToken;
         this.total = parseInt(data.total, 10);
         this.pending = new Map(); // itemId -> optionId still to save
+        this.inFlight = new Set(); // itemIds whose save awaits the server's answer
         this.eventQueue = [];
         this.submitting = false;
         this._setRemaining(parseFloat(data.remaining));
@@ -137,18 +138,26 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
 
     async _save(itemId, attempt) {
         const optionId = this.pending.get(itemId);
-        if (optionId === undefined) {
+        // One save per item at a time: two in flight could be stored in either order (the
+        // server may replay the older one after the newer), so a newer choice waits for the
+        // answer to the older one and is sent then.
+        if (optionId === undefined || this.inFlight.has(itemId)) {
             return;
         }
+        this.inFlight.add(itemId);
         this._showSaveState(itemId, "saving");
         try {
             const status = await this._post("answer", { item_id: itemId, option_id: optionId });
+            this.inFlight.delete(itemId);
             if (this.pending.get(itemId) === optionId) {
                 this.pending.delete(itemId);
                 this._showSaveState(itemId, "saved");
+            } else {
+                this._save(itemId, 0);
             }
             this._applyStatus(status);
         } catch (error) {
+            this.inFlight.delete(itemId);
             if (error.status && error.status < 500 && error.status !== 429) {
                 // refused for good (time is up, closed...): say why, do not retry
                 this.pending.delete(itemId);
@@ -240,7 +249,7 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
     _goToResult() {
         if (!this.leaving) {
             this.leaving = true;
-            window.location.href = `/my/assessments/${this.attemptId}/result?access_token=${encodeURIComponent(this.token)}`;
+            window.location.href = `/my/assessments/${this.attemptId}/result`;
         }
     },
 
