@@ -59,6 +59,18 @@ class TechAssessmentCommon:
         })
 
 
+    @classmethod
+    def _make_assessment(cls, name, items=2, company=None, **values):
+        """A published assessment of one new question of `items` items (no recording unless
+        `values` say otherwise)."""
+        question = cls._make_question(name, company=company, items=items)
+        return cls.env["assessment.assessment"].create({
+            "name": name, "company_id": company.id if company else False,
+            "recording_required": "none", "is_published": True,
+            "line_ids": [(0, 0, {"question_id": question.id})], **values,
+        })
+
+
 class TechAssessmentCase(TechAssessmentCommon, TransactionCase):
     pass
 

@@ -73,11 +73,8 @@ class TestCandidateRoutesAreTotal(TechAssessmentHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        question = cls._make_question("Fuzz", items=3)
-        cls.assessment = cls.env["assessment.assessment"].create({
-            "name": "Fuzz assessment", "recording_required": "webcam", "is_published": True,
-            "line_ids": [(0, 0, {"question_id": question.id})],
-        })
+        cls.assessment = cls._make_assessment("Fuzz assessment", items=3,
+                                              recording_required="webcam")
         cls.candidate = cls.env["assessment.candidate"].create(
             {"name": "Fuzzy", "email": "fuzzy@example.com"})
 
@@ -140,7 +137,8 @@ class TestCandidateRoutesAreTotal(TechAssessmentHttpCase):
 
     @FUZZ_SMALL
     @given(route=st.sampled_from(["answer", "status", "events", "submit"]), raw=RAW_BODIES,
-           content_type=st.sampled_from([b"application/json", b"text/plain", b"application/json; charset=latin-1"]))
+           content_type=st.sampled_from([b"application/json", b"text/plain",
+                                         b"application/json; charset=latin-1"]))
     def test_json_routes_with_raw_bytes(self, route, raw, content_type):
         before = self._stored(self.attempt)
         response = self._request(

@@ -19,12 +19,8 @@ class HardeningCase(TechAssessmentHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        question = cls._make_question("Hardening", items=2)
-        cls.assessment = cls.env["assessment.assessment"].create({
-            "name": "Hardening assessment", "recording_required": "none", "is_published": True,
-            "result_visibility": "score", "reveal_answers": True,
-            "line_ids": [(0, 0, {"question_id": question.id})],
-        })
+        cls.assessment = cls._make_assessment("Hardening assessment", result_visibility="score",
+                                              reveal_answers=True)
         cls.recorded = cls.assessment.copy({"name": "Hardening recorded", "is_published": True,
                                             "recording_required": "webcam"})
         cls.candidate = cls.env["assessment.candidate"].create(

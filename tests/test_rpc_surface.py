@@ -50,12 +50,8 @@ class TestPublicMethods(TechAssessmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        question = cls._make_question("Owned by company A", company=cls.company_a, items=2)
-        cls.assessment = cls.env["assessment.assessment"].create({
-            "name": "Company A assessment", "company_id": cls.company_a.id,
-            "recording_required": "webcam", "is_published": True, "reveal_answers": True,
-            "line_ids": [(0, 0, {"question_id": question.id})],
-        })
+        cls.assessment = cls._make_assessment("Company A assessment", company=cls.company_a,
+                                              recording_required="webcam", reveal_answers=True)
         cls.candidate = cls.env["assessment.candidate"].create(
             {"name": "Someone else", "email": "someone@example.com", "company_id": cls.company_a.id})
         cls.attempt = cls.env["assessment.attempt"].create(
@@ -163,11 +159,7 @@ class TestAnswerKeyOverRpc(TechAssessmentHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        question = cls._make_question("Key", items=3)
-        cls.assessment = cls.env["assessment.assessment"].create({
-            "name": "Key assessment", "recording_required": "none", "is_published": True,
-            "line_ids": [(0, 0, {"question_id": question.id})],
-        })
+        cls.assessment = cls._make_assessment("Key assessment", items=3)
         cls.candidate = cls.env["assessment.candidate"].create(
             {"name": "Portal candidate", "partner_id": cls.portal_user.partner_id.id})
         cls.attempt = cls.env["assessment.attempt"].create(
