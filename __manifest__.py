@@ -27,6 +27,7 @@
         "views/assessment_answer_views.xml",
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
+        "views/assessment_attempt_integrity_templates.xml",
         "views/assessment_recording_views.xml",
         "views/portal_recording_templates.xml",
         "views/menus.xml",
@@ -40,11 +41,20 @@
         "web.assets_backend": [
             "tech_assessment/static/src/scss/code_highlight.scss",
         ],
-        "web.assets_frontend": [
+        # The candidate pages load their own bundle (views/portal_templates.xml,
+        # candidate_layout), not every page of the website.
+        "tech_assessment.assets_candidate": [
+            ("include", "web._assets_helpers"),
+            ("include", "web._assets_frontend_helpers"),
+            "web/static/src/scss/pre_variables.scss",
+            "web/static/lib/bootstrap/scss/_variables.scss",
             "tech_assessment/static/src/scss/code_highlight.scss",
             "tech_assessment/static/src/scss/assessment_portal.scss",
-            "tech_assessment/static/src/js/assessment_test.js",
             "tech_assessment/static/src/scss/assessment_recorder.scss",
+            "tech_assessment/static/src/js/attempt_client.js",
+            "tech_assessment/static/src/js/assessment_test.js",
+            "tech_assessment/static/src/js/recorder_streams.js",
+            "tech_assessment/static/src/js/recording_session.js",
             "tech_assessment/static/src/js/assessment_recorder.js",
         ],
         "web.report_assets_common": [

@@ -28,8 +28,7 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL, email_normalize, file_open
 from odoo.tools.misc import hmac as odoo_hmac
 
-from ..models.assessment_attempt import GRADED_STATES
-from ..wizard.assessment_invite_wizard import OPEN_STATES
+from ..models.assessment_attempt import GRADED_STATES, OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 

@@ -4,16 +4,13 @@ Every route resolves the attempt through `_get_attempt`: the logged-in candidate
 to, or anybody holding its access token (the invitation link). The first visit with the link
 moves the token into the session and redirects to the same page without it, so that the
 token does not stay in the address bar, the history, Referer headers or the server's access
-log (`_redact_tokens` masks that first request line too). The JSON routes answer with
+log (tools/access_log.py masks that first request line too). The JSON routes answer with
 HTTP 4xx and a short message the page shows; they are authorized by the token the test page
 carries in a header, so a long test survives an expired session or CSRF token.
 
 Every handler may run twice: Odoo replays a request after a serialization failure, so the
 body is read cached (the replay reads it again) and every write is idempotent.
 """
-import logging
-import re
-
 from werkzeug.exceptions import NotFound
 
 from odoo import _, fields, http
@@ -23,6 +20,7 @@ from odoo.http import request
 
 from ..models.assessment_attempt import GRADED_STATES
 from ..models.assessment_event import CLIENT_EVENT_KINDS
+from ..tools import access_log  # noqa: F401 (masks tokens in the access log)
 from ..tools.request_input import (
     epoch_ms_to_datetime,
     is_id,
@@ -33,26 +31,9 @@ from ..tools.request_input import (
 
 MAX_JSON_BYTES = 16 * 1024
 MAX_EVENTS_PER_BATCH = 50
-EVENT_FLUSH_WINDOW_SECONDS = 120
 MAX_EVENT_DETAIL = 256
 # attempt id (text) -> access token, for the links opened in this browser session
 SESSION_TOKENS_KEY = "tech_assessment_tokens"
-_TOKEN_IN_URL_RE = re.compile(r"(access_token=)[^&\s\"]*")
-
-
-class _RedactTokens(logging.Filter):
-    """Mask access tokens in the request lines of the access log: a candidate's link is a
-    credential."""
-
-    def filter(self, record):
-        message = record.getMessage()
-        if "access_token=" in message:
-            record.msg, record.args = _TOKEN_IN_URL_RE.sub(r"\1***", message), ()
-        return True
-
-
-_redact_tokens = _RedactTokens()
-logging.getLogger("werkzeug").addFilter(_redact_tokens)
 
 
 class JsonRouteError(Exception):
@@ -158,7 +139,7 @@ class AssessmentPortal(CustomerPortal):
         }
 
     def _attempt_url(self, attempt, suffix=""):
-        return f"/my/assessments/{attempt.id}{suffix}"
+        return attempt.access_url + suffix
 
     # ------------------------------------------------------------------
     # /my/assessments
@@ -237,7 +218,11 @@ class AssessmentPortal(CustomerPortal):
             return request.redirect(self._attempt_url(
                 attempt_sudo, "/result" if attempt_sudo.state in GRADED_STATES else ""))
         attempt_sudo._portal_ensure_token()
-        return request.render("tech_assessment.portal_assessment_test", {
+        return request.render("tech_assessment.portal_assessment_test",
+                              self._test_page_values(attempt_sudo))
+
+    def _test_page_values(self, attempt_sudo):
+        return {
             "attempt": attempt_sudo,
             "assessment": attempt_sudo.assessment_id,
             "sections": self._test_sections(attempt_sudo),
@@ -245,7 +230,7 @@ class AssessmentPortal(CustomerPortal):
             # for the JSON routes' X-Access-Token header: a header is never logged
             "access_token": attempt_sudo.access_token,
             "page_name": "assessment",
-        })
+        }
 
     def _test_sections(self, attempt):
         """Questions in order, each with its items and their options in the frozen order.
@@ -293,38 +278,8 @@ class AssessmentPortal(CustomerPortal):
             events = body.get("events")
             if not isinstance(events, list) or not events or len(events) > MAX_EVENTS_PER_BATCH:
                 raise JsonRouteError(422, _("Send between 1 and %s events.", MAX_EVENTS_PER_BATCH))
-            if attempt.state == "invited":
-                raise JsonRouteError(409, _("The test has not started."))
-            closed_at = attempt.submitted_at
-            if closed_at and (fields.Datetime.now() - closed_at).total_seconds() > EVENT_FLUSH_WINDOW_SECONDS:
-                raise JsonRouteError(409, _("This attempt is closed."))
-            values = [self._event_values(attempt, event) for event in events]
-            request.env["assessment.event"].sudo().create(values)
-            return {"logged": len(values)}
+            return {"logged": attempt._log_client_events([_event_values(event) for event in events])}
         return self._run_json(attempt_id, log_events)
-
-    def _event_values(self, attempt, event):
-        kind = event.get("kind") if isinstance(event, dict) else None
-        if not isinstance(kind, str) or kind not in CLIENT_EVENT_KINDS:
-            raise JsonRouteError(422, _("Unknown event kind."))
-        detail = event.get("detail")
-        if detail is not None:
-            try:
-                detail = storable_text(detail)[:MAX_EVENT_DETAIL]
-            except ValueError:
-                raise JsonRouteError(422, _("An event's detail must be text without NUL "
-                                            "or lone surrogate characters.")) from None
-        client_time = event.get("at")
-        if client_time is not None:
-            if isinstance(client_time, str):
-                raise JsonRouteError(422, _("An event's time must be epoch milliseconds."))
-            try:
-                client_time = epoch_ms_to_datetime(client_time)
-            except ValueError:
-                raise JsonRouteError(422, _("An event's time must be epoch milliseconds "
-                                            "within the calendar.")) from None
-        return {"attempt_id": attempt.id, "kind": kind,
-                "detail": detail or False, "client_time": client_time}
 
     @http.route("/my/assessments/<int:attempt_id>/submit", type="http", auth="public",
                 methods=["POST"], csrf=False)
@@ -364,3 +319,27 @@ class AssessmentPortal(CustomerPortal):
             "right_option": answer.item_id.option_ids.filtered("is_correct")[:1].text,
             "explanation": answer.item_id.explanation,
         } for answer in attempt.answer_ids.sorted("sequence")]
+
+
+def _event_values(event):
+    """An event the browser reported, checked: its kind, detail text and epoch-ms time."""
+    kind = event.get("kind") if isinstance(event, dict) else None
+    if not isinstance(kind, str) or kind not in CLIENT_EVENT_KINDS:
+        raise JsonRouteError(422, _("Unknown event kind."))
+    detail = event.get("detail")
+    if detail is not None:
+        try:
+            detail = storable_text(detail)[:MAX_EVENT_DETAIL]
+        except ValueError:
+            raise JsonRouteError(422, _("An event's detail must be text without NUL "
+                                        "or lone surrogate characters.")) from None
+    client_time = event.get("at")
+    if client_time is not None:
+        if isinstance(client_time, str):
+            raise JsonRouteError(422, _("An event's time must be epoch milliseconds."))
+        try:
+            client_time = epoch_ms_to_datetime(client_time)
+        except ValueError:
+            raise JsonRouteError(422, _("An event's time must be epoch milliseconds "
+                                        "within the calendar.")) from None
+    return {"kind": kind, "detail": detail or False, "client_time": client_time}

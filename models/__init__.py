@@ -7,6 +7,8 @@ from . import assessment_assessment
 from . import assessment_assessment_line
 from . import assessment_candidate
 from . import assessment_attempt
+from . import assessment_attempt_invitation
+from . import assessment_attempt_proctoring
 from . import assessment_answer
 from . import assessment_event
 from . import assessment_recording

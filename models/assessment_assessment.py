@@ -57,6 +57,9 @@ class AssessmentAssessment(models.Model):
     recording_required = fields.Selection(
         RECORDING_MODES, string="Recording", default="none", required=True, tracking=True
     )
+    is_recorded = fields.Boolean(compute="_compute_recording_flags")
+    records_webcam = fields.Boolean(compute="_compute_recording_flags")
+    records_screen = fields.Boolean(compute="_compute_recording_flags")
     consent_text = fields.Html(translate=True, default=DEFAULT_CONSENT)
     consent_version = fields.Integer(
         default=1, readonly=True, copy=False,
@@ -118,6 +121,14 @@ class AssessmentAssessment(models.Model):
                 points=f"{assessment.total_points:g}",
             )
 
+    @api.depends("recording_required")
+    def _compute_recording_flags(self):
+        for assessment in self:
+            mode = assessment.recording_required
+            assessment.is_recorded = mode != "none"
+            assessment.records_webcam = mode in ("webcam", "both")
+            assessment.records_screen = mode in ("screen", "both")
+
     @api.depends("line_ids.question_id")
     def _compute_preview_html(self):
         for assessment in self:
@@ -125,18 +136,6 @@ class AssessmentAssessment(models.Model):
                 "tech_assessment.assessment_questions_preview",
                 {"assessment": assessment, "questions": assessment.question_ids},
             )
-
-    @api.constrains("time_limit")
-    def _check_time_limit(self):
-        for assessment in self:
-            if not 1 <= assessment.time_limit <= 600:
-                raise ValidationError(_("The time limit must be between 1 and 600 minutes."))
-
-    @api.constrains("pass_threshold")
-    def _check_pass_threshold(self):
-        for assessment in self:
-            if not 0 <= assessment.pass_threshold <= 100:
-                raise ValidationError(_("The pass threshold must be between 0 and 100 percent."))
 
     @api.constrains("is_published", "line_ids")
     def _check_publishable(self):

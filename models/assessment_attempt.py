@@ -1,18 +1,18 @@
-import hashlib
-import json
+"""An attempt: a candidate's invitation to an assessment and its test, from the start to
+the result. Inviting extends it in assessment_attempt_invitation.py, proctoring (consent,
+events, recordings) in assessment_attempt_proctoring.py.
+"""
 import random
 from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ..tools.recording_coverage import unrecorded_seconds
 from ..tools.request_input import tokens_match
-from .assessment_recording import KINDS_BY_REQUIREMENT, format_seconds, html_list
 
 ATTEMPT_STATES = [
     ("invited", "Invited"),
@@ -21,11 +21,16 @@ ATTEMPT_STATES = [
     ("expired", "Expired"),
     ("cancelled", "Cancelled"),
 ]
-# Attempts that ended with a result, and every state an attempt cannot leave.
+# Invitations that can still be taken, attempts that ended with a result, and every state
+# an attempt cannot leave.
+OPEN_STATES = ("invited", "in_progress")
 GRADED_STATES = ("submitted", "expired")
 FINISHED_STATES = (*GRADED_STATES, "cancelled")
 # Answers that reach the server a little after the deadline were clicked in time.
 ANSWER_GRACE = timedelta(seconds=10)
+# Proctoring events and recording chunks may arrive this long after the attempt closed: the
+# page flushes the last ones when the test is handed in.
+LATE_DATA_WINDOW = timedelta(seconds=120)
 EXPIRY_BATCH_SIZE = 500
 # What a re-opened attempt forgets of a start that was cancelled.
 RESTART_CLEARED_FIELDS = ("started_at", "deadline", "submitted_at", "shuffle_seed", "consent_at",
@@ -64,6 +69,8 @@ class AssessmentAttempt(models.Model):
     started_at = fields.Datetime(readonly=True, copy=False)
     deadline = fields.Datetime(readonly=True, copy=False, help="Set by the server at start.")
     submitted_at = fields.Datetime(string="Ended at", readonly=True, copy=False)
+    is_graded = fields.Boolean(compute="_compute_is_graded", search="_search_is_graded",
+                               help="Submitted or expired: the attempt has a result.")
     duration_minutes = fields.Float(
         compute="_compute_duration_minutes", string="Time taken (min)"
     )
@@ -83,12 +90,6 @@ class AssessmentAttempt(models.Model):
     pass_rate = fields.Float(compute="_compute_scores", store=True, group_operator="avg",
                              string="Pass rate (%)", groups="tech_assessment.group_assessment_user",
                              help="100 when passed, 0 otherwise: its average is the pass rate.")
-    # Consent, as given on the landing page.
-    consent_at = fields.Datetime(readonly=True, copy=False)
-    consent_ip = fields.Char(string="Consent IP", readonly=True, copy=False)
-    consent_user_agent = fields.Char(readonly=True, copy=False)
-    consent_version = fields.Integer(readonly=True, copy=False)
-    consent_hash = fields.Char(readonly=True, copy=False, help="SHA-256 of the consent text shown.")
 
     _sql_constraints = [
         ("deadline_after_start", "CHECK(deadline IS NULL OR deadline > started_at)",
@@ -111,6 +112,16 @@ class AssessmentAttempt(models.Model):
     def _compute_access_url(self):
         for attempt in self:
             attempt.access_url = f"/my/assessments/{attempt.id}"
+
+    @api.depends("state")
+    def _compute_is_graded(self):
+        for attempt in self:
+            attempt.is_graded = attempt.state in GRADED_STATES
+
+    def _search_is_graded(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on %s.", self._fields["is_graded"].string))
+        return [("state", "in" if (operator == "=") == value else "not in", GRADED_STATES)]
 
     @api.depends("started_at", "submitted_at")
     def _compute_duration_minutes(self):
@@ -173,7 +184,7 @@ class AssessmentAttempt(models.Model):
         if self.state == "in_progress":
             return
         self._check_can_start()
-        if self.assessment_id.recording_required != "none" or consent:
+        if self.is_recorded or consent:
             if not consent:
                 raise UserError(_("Please tick the consent box to start: this test is recorded."))
             if not tokens_match(consent_hash, self._consent_text_hash()):
@@ -181,36 +192,6 @@ class AssessmentAttempt(models.Model):
                                   "please read it again."))
             self._give_consent(ip=ip, user_agent=user_agent, consent_hash=consent_hash)
         self._start()
-
-    def _give_consent(self, ip=None, user_agent=None, consent_hash=None):
-        """Store the candidate's consent to what the assessment records."""
-        self.ensure_one()
-        if self.state != "invited":
-            raise UserError(_("Consent is given before the test starts."))
-        self.sudo().write({
-            "consent_at": fields.Datetime.now(),
-            "consent_ip": ip,
-            "consent_user_agent": (user_agent or "")[:512],
-            "consent_version": self.assessment_id.consent_version,
-            "consent_hash": consent_hash,
-        })
-        self._log_event("consent", f"version {self.assessment_id.consent_version}")
-        self._post_transition(_("Consent given (consent text version %s).",
-                                self.assessment_id.consent_version))
-
-    def _consent_text_hash(self):
-        """SHA-256 of the consent text as the candidate reads it (in their language)."""
-        self.ensure_one()
-        text = self.assessment_id.with_context(lang=self.partner_id.lang).consent_text or ""
-        return hashlib.sha256(str(text).encode()).hexdigest()
-
-    def _log_event(self, kind, detail=None, client_time=None):
-        return self.env["assessment.event"].sudo().create({
-            "attempt_id": self.id,
-            "kind": kind,
-            "detail": detail,
-            "client_time": client_time,
-        })
 
     def _check_can_start(self):
         now = fields.Datetime.now()
@@ -229,7 +210,7 @@ class AssessmentAttempt(models.Model):
         if self.state == "in_progress":
             return True
         self._check_can_start()
-        if self.assessment_id.recording_required != "none" and not self.consent_at:
+        if self.is_recorded and not self.consent_at:
             raise UserError(_("Please give your consent to the recording before starting."))
         now = fields.Datetime.now()
         seed = random.SystemRandom().randint(1, 2**31 - 1)
@@ -391,135 +372,3 @@ class AssessmentAttempt(models.Model):
         if self.state != "in_progress":
             return 0
         return max(0, int((self.deadline - fields.Datetime.now()).total_seconds()))
-
-    # ------------------------------------------------------------------
-    # Recordings and integrity (models/assessment_recording.py, controllers/recording.py)
-    # ------------------------------------------------------------------
-    recording_ids = fields.One2many(
-        "assessment.recording", "attempt_id", string="Recordings", readonly=True,
-        groups="tech_assessment.group_assessment_user",
-    )
-    recording_count = fields.Integer(compute="_compute_integrity",
-                                     groups="tech_assessment.group_assessment_user")
-    unrecorded_seconds = fields.Float(
-        compute="_compute_integrity", string="Unrecorded (s)",
-        groups="tech_assessment.group_assessment_user",
-        help="Seconds of the test during which a required stream was not recorded: gaps "
-             "between chunks, and between a stream's end and its restart.")
-    event_counts_html = fields.Html(compute="_compute_integrity", sanitize=False,
-                                    string="Events by kind",
-                                    groups="tech_assessment.group_assessment_user")
-    integrity_summary = fields.Html(compute="_compute_integrity", sanitize=False,
-                                    groups="tech_assessment.group_assessment_user")
-    recordings_html = fields.Html(compute="_compute_integrity", sanitize=False, string="Playback",
-                                  groups="tech_assessment.group_assessment_user")
-
-    def _event_counts(self):
-        self.ensure_one()
-        labels = dict(self.env["assessment.event"]._fields["kind"]._description_selection(self.env))
-        groups = self.env["assessment.event"].sudo()._read_group(
-            [("attempt_id", "=", self.id)], ["kind"], ["__count"])
-        return [(labels.get(kind, kind), count) for kind, count in sorted(groups)]
-
-    def _compute_integrity(self):
-        for attempt in self:
-            recordings = attempt.sudo().recording_ids
-            counts = attempt._event_counts()
-            unrecorded = unrecorded_seconds(attempt)
-            attempt.recording_count = len(recordings)
-            attempt.unrecorded_seconds = unrecorded
-            attempt.event_counts_html = html_list([f"{label}: {count}" for label, count in counts]) \
-                if counts else False
-            required = KINDS_BY_REQUIREMENT.get(attempt.assessment_id.recording_required, ())
-            facts = [_("Required recording: %s.", ", ".join(required) or _("none"))]
-            for kind in required:
-                streams = recordings.filtered(lambda r, k=kind: r.kind == k)
-                if not streams:
-                    facts.append(_("%s: nothing was received.", kind))
-                    continue
-                facts.append(_(
-                    "%(kind)s: %(segments)s segment(s), %(chunks)s chunk(s), %(mb).1f MB, "
-                    "%(duration)s recorded%(missing)s%(purged)s.",
-                    kind=kind, segments=len(streams), chunks=sum(streams.mapped("chunk_count")),
-                    mb=sum(streams.mapped("total_bytes")) / 1e6,
-                    duration=format_seconds(sum(streams.mapped("duration_seconds"))),
-                    missing=(_("; missing sequence numbers: %s", streams[-1].missing_sequences)
-                             if streams[-1].missing_sequences else ""),
-                    purged=_("; files deleted") if all(s.state == "purged" for s in streams) else "",
-                ))
-            if required and attempt.started_at:
-                facts.append(_("Not recorded: %s.", format_seconds(unrecorded)))
-            facts.extend(f"{label}: {count}" for label, count in counts
-                         if label not in ("consent", "start"))
-            facts.append(_("These are facts recorded by the browser and the server. They do not "
-                           "change the score and are not by themselves evidence of misconduct."))
-            attempt.integrity_summary = html_list(facts)
-            players = [
-                Markup("<div class='mb-3'><div class='fw-semibold'>%s</div>"
-                       "<video controls='controls' preload='metadata' "
-                       "style='max-width: 100%%; max-height: 360px;' src='%s'></video>"
-                       "<div class='small text-muted font-monospace'>SHA-256 %s · %s bytes</div></div>")
-                % (recording.display_name, recording.video_url, recording.sha256, recording.file_size)
-                for recording in recordings if recording.attachment_id
-            ]
-            attempt.recordings_html = Markup("").join(players) if players else False
-
-    def _recording_client_state(self):
-        """What the recorder of the test page needs to resume: next sequence number per
-        stream and next segment (a reload or a restart opens a new segment)."""
-        self.ensure_one()
-        state = {"next_seq": {}, "next_segment": {}}
-        for kind, sequence in self.env["assessment.recording.chunk"].sudo()._read_group(
-                [("attempt_id", "=", self.id)], ["kind"], ["sequence:max"]):
-            state["next_seq"][kind] = sequence + 1
-        for kind, segment in self.env["assessment.recording"].sudo()._read_group(
-                [("attempt_id", "=", self.id)], ["kind"], ["segment:max"]):
-            state["next_segment"][kind] = segment + 1
-        return json.dumps(state)
-
-    def _purge_recordings(self, reason, recordings=None):
-        """Delete the media of the attempt's recordings (all, or `recordings`); the consent,
-        the events and the recordings' metadata stay. Noted in the chatter."""
-        self.ensure_one()
-        recordings = (recordings or self.sudo().recording_ids).filtered(
-            lambda r: r.attempt_id == self)
-        purged, freed = recordings._purge_files()
-        if purged:
-            self._message_log(body=_(
-                "Recordings deleted (%(reason)s): %(count)s file(s), %(mb).1f MB. The consent "
-                "record and the proctoring events are kept.",
-                reason=reason, count=len(purged), mb=freed / 1e6))
-        return purged
-
-    def action_erase_recordings(self):
-        """Erase a candidate's recordings on request (assessment administrators)."""
-        self._check_access("write")
-        if not self.env.user.has_group("tech_assessment.group_assessment_admin"):
-            raise AccessError(_("Only an assessment administrator can erase recordings."))
-        for attempt in self:
-            attempt._purge_recordings(reason=_("erased on request by %s", self.env.user.name))
-        return True
-
-    def action_assemble_recordings(self):
-        self._check_access("write")
-        self.sudo().recording_ids._assemble()
-        return True
-
-    def _recording_receipt(self):
-        """What the candidate sees on the result page: streams, durations, events."""
-        self.ensure_one()
-        labels = dict(self.env["assessment.recording"]._fields["kind"]._description_selection(self.env))
-        streams = {}
-        for recording in self.sudo().recording_ids:
-            entry = streams.setdefault(recording.kind, {"label": labels[recording.kind], "seconds": 0.0,
-                                                        "segments": 0, "deleted": True})
-            entry["seconds"] += recording.duration_seconds
-            entry["segments"] += 1
-            entry["deleted"] = entry["deleted"] and recording.state == "purged"
-        for entry in streams.values():
-            entry["duration"] = format_seconds(entry["seconds"])
-        return {
-            "streams": list(streams.values()),
-            "events": self._event_counts(),
-            "retention_days": self.assessment_id.retention_days,
-        }

@@ -4,7 +4,6 @@ from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from ..tools.concurrency import replay_on_unique_violation
-from ..wizard.assessment_invite_wizard import OPEN_STATES
 from .assessment_attempt import GRADED_STATES
 
 
@@ -186,23 +185,10 @@ class AssessmentCandidate(models.Model):
         ), log_exceptions=False)
 
     def _api_invite(self, assessment, expires_at=None):
-        """Reuse the open attempt of this candidate for ``assessment`` (a new expiry date is
-        applied to it) or invite through the wizard. Returns ``(attempt, created)``."""
+        """Reuse the open invitation of this candidate to ``assessment`` (a new expiry date is
+        applied to it) or invite them. Returns ``(attempt, created)``."""
         self.ensure_one()
-        Attempt = self.env["assessment.attempt"]
-        open_attempt = [("candidate_id", "=", self.id), ("assessment_id", "=", assessment.id),
-                        ("state", "in", OPEN_STATES)]
-        attempt = Attempt.search(open_attempt, order="id desc", limit=1)
-        if attempt:
-            if expires_at and attempt.expires_at != expires_at:
-                attempt.write({"expires_at": expires_at})
-            return attempt, False
-        wizard_values = {
-            "company_id": self.company_id.id,
-            "assessment_id": assessment.id,
-            "candidate_ids": [(6, 0, self.ids)],
-        }
-        if expires_at:
-            wizard_values["expires_at"] = expires_at
-        self.env["assessment.invite.wizard"].create(wizard_values).action_invite()
-        return Attempt.search(open_attempt, order="id desc", limit=1), True
+        attempts, created = self.env["assessment.attempt"]._invite(
+            self, assessment, expires_at, resend=False, template=self.env.ref(
+                "tech_assessment.mail_template_assessment_invitation", raise_if_not_found=False))
+        return attempts[:1], bool(created)

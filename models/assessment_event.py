@@ -10,7 +10,6 @@ EVENT_KINDS = [
     ("window_focus", "Window focused again"),
     ("fullscreen_exit", "Left full screen"),
     ("paste", "Pasted into the page"),
-    ("copy", "Copied from the page"),
     ("stream_ended", "Recording stream ended"),
     ("stream_restarted", "Recording stream restarted"),
     ("upload_error", "Recording upload failed"),
@@ -22,7 +21,7 @@ EVENT_KINDS = [
 # What the candidate's browser may report; the others are written by the server.
 CLIENT_EVENT_KINDS = {
     "resume", "tab_hidden", "tab_visible", "window_blur", "window_focus", "fullscreen_exit",
-    "paste", "copy", "stream_ended", "stream_restarted", "upload_error", "offline", "online",
+    "paste", "stream_ended", "stream_restarted", "upload_error", "offline", "online",
 }
 
 

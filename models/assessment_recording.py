@@ -11,13 +11,11 @@ a temporary file of the filestore, then renamed to their content address, and th
 attachment row is pointed at it directly (no base64, no `raw`).
 """
 import logging
-from datetime import timedelta
-
-from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 
 from ..tools.recording_files import create_file_attachment, stream_to_filestore
+from .assessment_attempt import FINISHED_STATES, LATE_DATA_WINDOW
 
 _logger = logging.getLogger(__name__)
 
@@ -30,8 +28,6 @@ KINDS_BY_REQUIREMENT = {
 }
 PURGE_BATCH_SIZE = 200
 ASSEMBLY_BATCH_SIZE = 20
-# Chunks may arrive this long after the attempt closed (the last ones are flushed at submit).
-RECORDING_FLUSH_WINDOW = timedelta(seconds=120)
 
 
 class AssessmentRecording(models.Model):
@@ -66,7 +62,6 @@ class AssessmentRecording(models.Model):
     sha256 = fields.Char(string="File SHA-256", readonly=True)
     assembled_at = fields.Datetime(readonly=True)
     purged_at = fields.Datetime(readonly=True)
-    video_url = fields.Char(compute="_compute_video_url")
 
     _sql_constraints = [
         ("attempt_kind_segment_unique", "UNIQUE(attempt_id, kind, segment)",
@@ -81,12 +76,6 @@ class AssessmentRecording(models.Model):
             else:
                 recording.duration_seconds = 0.0
 
-    @api.depends("attachment_id")
-    def _compute_video_url(self):
-        for recording in self:
-            recording.video_url = (f"/web/content/{recording.attachment_id.id}"
-                                   if recording.attachment_id else False)
-
     @api.depends("attempt_id", "kind", "segment")
     def _compute_display_name(self):
         labels = dict(RECORDING_KINDS)
@@ -95,8 +84,15 @@ class AssessmentRecording(models.Model):
                 f"{recording.attempt_id.name} – {labels.get(recording.kind)} #{recording.segment}")
 
     # ------------------------------------------------------------------
-    # Ingest
+    # Ingest (assessment.recording.chunk._ingest)
     # ------------------------------------------------------------------
+    @api.model
+    def _for_segment(self, attempt, kind, segment):
+        """The recording of that segment of the attempt's stream, created on its first chunk."""
+        recording = self.search([("attempt_id", "=", attempt.id), ("kind", "=", kind),
+                                 ("segment", "=", segment)], limit=1)
+        return recording or self.create({"attempt_id": attempt.id, "kind": kind, "segment": segment})
+
     def _register_chunk(self, chunk):
         """Update the running totals with one new chunk (a couple of queries)."""
         self.ensure_one()
@@ -182,10 +178,10 @@ class AssessmentRecording(models.Model):
     @api.model
     def _cron_assemble_recordings(self, batch_size=ASSEMBLY_BATCH_SIZE):
         """Assemble, for good, the streams of attempts closed longer than the flush window."""
-        closed_before = fields.Datetime.now() - RECORDING_FLUSH_WINDOW
+        closed_before = fields.Datetime.now() - LATE_DATA_WINDOW
         recordings = self.sudo().search([
             ("state", "=", "recording"),
-            ("attempt_id.state", "in", ("submitted", "expired", "cancelled")),
+            ("attempt_id.state", "in", FINISHED_STATES),
             ("attempt_id.submitted_at", "<", closed_before),
         ], limit=batch_size, order="id")
         recordings._assemble(drop_chunks=True)
@@ -231,14 +227,3 @@ class AssessmentRecording(models.Model):
         if len(recordings) == batch_size:
             self.env.ref("tech_assessment.ir_cron_purge_recordings")._trigger()
         return len(recordings)
-
-
-def format_seconds(seconds):
-    seconds = int(round(seconds or 0))
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
-
-
-def html_list(lines):
-    return Markup("<ul class='mb-0'>%s</ul>") % Markup("").join(
-        Markup("<li>%s</li>") % escape(line) for line in lines)

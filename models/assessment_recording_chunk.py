@@ -1,6 +1,15 @@
-from odoo import fields, models
+from datetime import timedelta
 
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.concurrency import replay_on_unique_violation
+from ..tools.recording_files import create_file_attachment, sha256_of, stream_to_filestore
 from .assessment_recording import RECORDING_KINDS
+
+MAX_CHUNK_BYTES = 25 * 1024 * 1024
+# A chunk covers a few seconds; a longer span claimed by the browser is cut to this.
+MAX_CHUNK_SPAN = timedelta(minutes=5)
 
 
 class AssessmentRecordingChunk(models.Model):
@@ -28,3 +37,81 @@ class AssessmentRecordingChunk(models.Model):
         ("attempt_kind_sequence_unique", "UNIQUE(attempt_id, kind, sequence)",
          "A chunk's sequence number is stored once per stream."),
     ]
+
+    @api.model
+    def _ingest(self, attempt, kind, sequence, segment, stream, mimetype, sha256, start_time=None,
+                end_time=None):
+        """Store the chunk `sequence` of the attempt's `kind` stream, or recognise its replay.
+
+        `stream` is the uploaded file (spooled by werkzeug), copied block by block into the
+        filestore and hashed on the way; `sha256` is the hash the browser declared. The same
+        sequence number with the same bytes is an idempotent replay: nothing is stored twice.
+        Raises UserError (not started, closed, sequence already stored with other bytes),
+        ValidationError (stream not recorded, bytes that do not match the hash) and
+        ChunkTooLarge.
+
+        :return: dict(stored, replay, sequence, size)
+        """
+        attempt._check_accepts_late_data()
+        if kind not in attempt._required_kinds():
+            raise ValidationError(_("This assessment does not record the %s.", kind))
+        existing = self._of_stream(attempt, kind, sequence)
+        if existing:
+            return existing._replayed(stream, sha256)
+        stored = stream_to_filestore(self.env, [stream], max_bytes=MAX_CHUNK_BYTES)
+        if stored[2] != sha256:
+            # the file stays marked for the garbage collector: no row references it
+            raise ValidationError(_("The chunk's bytes do not match its SHA-256: resend it."))
+        # The same chunk sent twice at once, or two chunks opening one segment at once: the
+        # loser cannot see the winner's row in its snapshot. It is replayed (Odoo rewinds the
+        # upload), then finds the row: an idempotent replay, or the segment to add to.
+        with replay_on_unique_violation(
+                self.env.cr, "assessment_recording_chunk_attempt_kind_sequence_unique",
+                "assessment_recording_attempt_kind_segment_unique"):
+            recording = self.env["assessment.recording"]._for_segment(attempt, kind, segment)
+            chunk = self._create_from_file(recording, sequence, sha256, stored, mimetype,
+                                           *self._span(attempt, start_time, end_time))
+            recording._register_chunk(chunk)
+            self.flush_model()  # the unique index speaks here, inside the savepoint
+        return {"stored": True, "replay": False, "sequence": sequence, "size": chunk.size}
+
+    @api.model
+    def _of_stream(self, attempt, kind, sequence):
+        return self.search([("attempt_id", "=", attempt.id), ("kind", "=", kind),
+                            ("sequence", "=", sequence)], limit=1)
+
+    def _replayed(self, stream, sha256):
+        """The same sequence number again: the same bytes are a replay, others a conflict."""
+        self.ensure_one()
+        if sha256 != self.sha256:
+            raise UserError(_("Chunk %s was already received with other content.", self.sequence))
+        if sha256_of(stream, MAX_CHUNK_BYTES) != sha256:
+            raise ValidationError(_("The chunk's bytes do not match its SHA-256: resend it."))
+        return {"stored": False, "replay": True, "sequence": self.sequence, "size": self.size}
+
+    @api.model
+    def _span(self, attempt, start_time, end_time):
+        """The span a chunk covers by the browser's clock, kept within the attempt."""
+        now = fields.Datetime.now()
+        low = attempt.started_at - timedelta(minutes=1)
+        high = now + timedelta(seconds=5)
+        end = min(max(end_time or now, low), high)
+        start = min(max(start_time or end, low, end - MAX_CHUNK_SPAN), end)
+        return start, end
+
+    @api.model
+    def _create_from_file(self, recording, sequence, sha256, stored, mimetype, start_time, end_time):
+        attempt = recording.attempt_id
+        attachment = create_file_attachment(self.env, stored, {
+            "name": f"attempt-{attempt.id}-{recording.kind}-{sequence:06d}.{mimetype.split('/')[1]}",
+            "mimetype": mimetype,
+            "res_model": self._name,
+            "company_id": attempt.company_id.id,
+        })
+        chunk = self.create({
+            "recording_id": recording.id, "attempt_id": attempt.id, "kind": recording.kind,
+            "sequence": sequence, "sha256": sha256, "size": stored[3], "mimetype": mimetype,
+            "start_time": start_time, "end_time": end_time, "attachment_id": attachment.id,
+        })
+        attachment.res_id = chunk.id
+        return chunk

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # `make test`: set-up if needed, then a fresh throwaway database every run:
-#   1. install without demo data, then uninstall (both must log no ERROR);
-#   2. install with demo data (must log no ERROR);
-#   3. run the whole suite with pytest-odoo, HTTP server and browser tours included.
+#   1. install without demo data (must log no ERROR), run the whole suite on it (pytest-odoo,
+#      HTTP server and browser tours included), then uninstall (must log no ERROR either);
+#   2. install with demo data (must log no ERROR), run the tests of the demo content.
 # Exits non-zero on any failure, error, empty run or ERROR logged while installing.
 # Extra arguments go to pytest (e.g. `make test ARGS="-k portal"`).
-# SKIP_NODEMO=1 skips step 1 (a quicker loop while developing).
+# SKIP_NODEMO=1 skips step 1 and runs the whole suite on the demo database (a quicker
+# loop while developing).
 source "$(dirname "$0")/common.sh"
 bash "$PROJECT_DIR/scripts/setup.sh"
 
@@ -47,11 +48,34 @@ odoo_step() {  # $1: step name, $2: database, then odoo-bin arguments
     check_log "$step" "$rc" "$logfile"
 }
 
+run_suite() {  # $1: database, $2: what to run (a pytest -k expression, or "" for all)
+    local db="$1" selection="$2" rc=0 select=()
+    shift 2
+    [ -n "$selection" ] && select=(-k "$selection")
+    (cd "$ADDONS_LINK_DIR" && PYTHONPATH="$ODOO_DIR" "$VENV_DIR/bin/pytest" \
+        -p no:cacheprovider -o addopts="" --rootdir="$ADDONS_LINK_DIR" \
+        --odoo-config="$ODOO_CONF" --odoo-database="$db" --odoo-http \
+        --odoo-log-level=warn -r fEs -W ignore::DeprecationWarning \
+        "$MODULE_NAME/tests" "${select[@]}" "${extra_args[@]}" "$@") || rc=$?
+    case $rc in
+        0) log "tests passed on $db (${selection:-all})" ;;
+        5) log "pytest collected no test on $db (${selection:-all}): that is a failure"; exit 5 ;;
+        *) log "tests failed on $db (pytest exit code $rc)"; exit "$rc" ;;
+    esac
+}
+
+# ARGS is split like a shell line, so ARGS="-k 'portal or api'" works.
+eval "extra_args=(${ARGS:-})"
 cleanup
 start=$SECONDS
 if [ "${SKIP_NODEMO:-0}" != 1 ]; then
+    # The suite creates its own data: it runs on a database without demo data, then the
+    # module is uninstalled from it. The tests of the shipped demo content (names with
+    # "demo" or "seed") run on a database with demo data below.
     odoo_step "install without demo data" "${TEST_DB}_nodemo" -i "$MODULE_NAME" --without-demo=all
     [ "$(module_state "${TEST_DB}_nodemo")" = installed ] || die "module not installed without demo data"
+    log "install without demo data took $((SECONDS - start)) s; running the test suite on it"
+    run_suite "${TEST_DB}_nodemo" "not demo and not seed" "$@"
     uninstall_log="$LOG_DIR/uninstall.log"
     rm -f "$uninstall_log"
     rc=0
@@ -67,18 +91,10 @@ PY
 fi
 odoo_step "install with demo data" "$TEST_DB" -i "$MODULE_NAME"
 [ "$(module_state "$TEST_DB")" = installed ] || die "module not installed with demo data"
-log "installs took $((SECONDS - start)) s; running the test suite"
-
-# ARGS is split like a shell line, so ARGS="-k 'portal or api'" works.
-eval "extra_args=(${ARGS:-})"
-rc=0
-(cd "$ADDONS_LINK_DIR" && PYTHONPATH="$ODOO_DIR" "$VENV_DIR/bin/pytest" \
-    -p no:cacheprovider -o addopts="" --rootdir="$ADDONS_LINK_DIR" \
-    --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" --odoo-http \
-    --odoo-log-level=warn -r fEs -W ignore::DeprecationWarning \
-    "$MODULE_NAME/tests" "${extra_args[@]}" "$@") || rc=$?
-case $rc in
-    0) log "all tests passed" ;;
-    5) log "pytest collected no test: that is a failure"; exit 5 ;;
-    *) log "tests failed (pytest exit code $rc)"; exit "$rc" ;;
-esac
+log "installs and the no-demo suite took $((SECONDS - start)) s; running the tests of the demo data"
+if [ "${SKIP_NODEMO:-0}" = 1 ]; then
+    run_suite "$TEST_DB" "" "$@"
+else
+    run_suite "$TEST_DB" "demo or seed" "$@"
+fi
+log "all tests passed"

@@ -81,8 +81,13 @@ class TechAssessmentHttpCase(TechAssessmentCommon, HttpCase):
 
     @classmethod
     def _setup_candidates(cls):
-        """The demo portal user `candidate` as a candidate, and another candidate."""
-        cls.candidate_user = cls.env.ref("tech_assessment.user_candidate")
+        """A portal user who is a candidate (login and password `ta_candidate`, as the tours
+        log in), and another candidate."""
+        cls.candidate_user = new_test_user(
+            cls.env, login="ta_candidate", groups="base.group_portal", password="ta_candidate",
+            email="ta_candidate@example.com", company_id=cls.company_a.id,
+            company_ids=[(6, 0, cls.company_a.ids)],
+        )
         cls.candidate = cls.env["assessment.candidate"].create({
             "name": "Casey", "partner_id": cls.candidate_user.partner_id.id,
         })

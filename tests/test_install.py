@@ -46,7 +46,7 @@ class TestInstall(TechAssessmentCase):
 
 @tagged("post_install", "-at_install")
 class TestBackendBrowser(TechAssessmentHttpCase):
-    def test_recruiter_opens_assessments_menu(self):
+    def test_demo_recruiter_opens_assessments_menu(self):
         """Log in as the demo recruiter in a real Chromium and walk the Assessments menu."""
         self.start_tour("/web", "tech_assessment_backend_menu", login="recruiter")
 

@@ -13,9 +13,9 @@ class PortalCase(TechAssessmentHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        seed = cls.env.ref("tech_assessment.assessment_backend_engineering")
-        cls.assessment = seed.copy({"name": "Seed without recording", "recording_required": "none",
-                                    "is_published": True, "result_visibility": "score"})
+        # as many items as the seed, so that the tours read "n / 18 answered"
+        cls.assessment = cls._make_assessment("Portal assessment", items=18,
+                                              result_visibility="score")
         cls._setup_candidates()
 
     def _attempt(self, candidate=None, assessment=None):
@@ -48,7 +48,7 @@ class TestPortalAccess(PortalCase):
         response = self.url_open(f"/my/assessments/{attempt.id}?access_token={attempt.access_token}")
         self.assertEqual(response.status_code, 200)
         self.assertIn(self.assessment.name, response.text)
-        self.authenticate("candidate", "candidate")
+        self.authenticate("ta_candidate", "ta_candidate")
         response = self.url_open(f"/my/assessments/{attempt.id}")
         self.assertEqual(response.status_code, 200)
 
@@ -65,7 +65,7 @@ class TestPortalAccess(PortalCase):
 
     def test_logged_in_candidate_cannot_open_another_attempt_by_id(self):
         theirs = self._attempt(candidate=self.other_candidate)
-        self.authenticate("candidate", "candidate")
+        self.authenticate("ta_candidate", "ta_candidate")
         self.assertEqual(self.url_open(f"/my/assessments/{theirs.id}").status_code, 404)
         response = self._post_json(theirs, "answer", {"item_id": 1, "option_id": 1}, token=False)
         self.assertEqual(response.status_code, 404)
@@ -76,7 +76,7 @@ class TestPortalAccess(PortalCase):
         expected = self.env["assessment.attempt"].search([
             ("partner_id", "=", self.candidate_user.partner_id.id), ("state", "!=", "cancelled")])
         self.assertIn(mine, expected)
-        self.authenticate("candidate", "candidate")
+        self.authenticate("ta_candidate", "ta_candidate")
         response = self.url_open("/my/assessments")
         self.assertEqual(response.status_code, 200)
         linked = set(map(int, re.findall(r'href="/my/assessments/(\d+)"', response.text)))
@@ -90,7 +90,7 @@ class TestPortalAccess(PortalCase):
     def test_start_requires_consent_when_recorded(self):
         recorded = self.assessment.copy({"recording_required": "both", "is_published": True})
         attempt = self._attempt(assessment=recorded)
-        self.authenticate("candidate", "candidate")
+        self.authenticate("ta_candidate", "ta_candidate")
         start_url = f"/my/assessments/{attempt.id}/start"
         landing = self.url_open(f"/my/assessments/{attempt.id}").text
         response = self.url_open(start_url, data={"csrf_token": _csrf(landing)})
@@ -260,9 +260,9 @@ class TestNoSecretInThePage(PortalCase):
 
 @tagged("post_install", "-at_install")
 class TestPortalTours(PortalCase):
-    def test_take_the_seed_assessment(self):
+    def test_take_a_test_of_18_items(self):
         attempt = self._attempt()
-        self.start_tour(f"/my/assessments/{attempt.id}", "tech_assessment_take_test", login="candidate",
+        self.start_tour(f"/my/assessments/{attempt.id}", "tech_assessment_take_test", login="ta_candidate",
                         timeout=TOUR_TIMEOUT)
         attempt.invalidate_recordset()
         self.assertEqual(attempt.state, "submitted")
@@ -278,7 +278,7 @@ class TestPortalTours(PortalCase):
         for answer in attempt.answer_ids[:2]:
             attempt._save_answer(answer.item_id.id, answer._option_order_ids()[0])
         self.start_tour(f"/my/assessments/{attempt.id}/test", "tech_assessment_resume_test",
-                        login="candidate", timeout=TOUR_TIMEOUT)
+                        login="ta_candidate", timeout=TOUR_TIMEOUT)
         attempt.invalidate_recordset()
         self.assertEqual(attempt.answered_count, 3)
         self.assertEqual(attempt.state, "in_progress")
@@ -293,7 +293,7 @@ class TestPortalTours(PortalCase):
         attempt.write({"started_at": now - timedelta(minutes=44, seconds=45),
                        "deadline": now + timedelta(seconds=15)})
         self.start_tour(f"/my/assessments/{attempt.id}/test", "tech_assessment_expire_test",
-                        login="candidate", timeout=TOUR_TIMEOUT)
+                        login="ta_candidate", timeout=TOUR_TIMEOUT)
         attempt.invalidate_recordset()
         self.assertIn(attempt.state, ("submitted", "expired"))
         self.assertEqual(attempt.answered_count, 1)
@@ -351,3 +351,23 @@ class TestPortalQueryBudget(PortalCase):
         self.assertEqual(self.url_open(url).status_code, 200)  # warm caches and assets
         queries = self._requests_queries(lambda: self.url_open(url))
         self.assertLessEqual(queries, 60, f"the 18-item test page took {queries} queries")
+
+
+@tagged("post_install", "-at_install")
+class TestSeedTour(TechAssessmentHttpCase):
+    """The reference content (the seed, demo data) taken end to end in Chromium."""
+
+    def test_take_the_seed_assessment(self):
+        seed = self.env.ref("tech_assessment.assessment_backend_engineering", raise_if_not_found=False)
+        if not seed:
+            self.skipTest("the seed ships as demo data")
+        self._setup_candidates()
+        attempt = self.env["assessment.attempt"].create({
+            "candidate_id": self.candidate.id,
+            "assessment_id": seed.copy({"name": "Seed without recording", "is_published": True,
+                                        "recording_required": "none"}).id,
+        })
+        self.start_tour(f"/my/assessments/{attempt.id}", "tech_assessment_take_test",
+                        login="ta_candidate", timeout=TOUR_TIMEOUT)
+        attempt.invalidate_recordset()
+        self.assertEqual((attempt.state, attempt.answered_count), ("submitted", 18))

@@ -154,7 +154,7 @@ class TestViews(TechAssessmentCase):
         arch = result["views"]["form"]["arch"]
         self.assertNotIn("action_open_assessment_attempts", arch)
 
-    def test_partner_attempt_count(self):
+    def test_demo_partner_attempt_count(self):
         partner = self.env.ref("tech_assessment.partner_candidate", raise_if_not_found=False)
         if not partner:
             self.skipTest("demo data not installed")
@@ -194,7 +194,7 @@ WAIT_FOR = """
 
 
 @tagged("post_install", "-at_install")
-class TestBackendViewsBrowser(TechAssessmentHttpCase):
+class TestDemoBackendViewsBrowser(TechAssessmentHttpCase):
     """The HR views render in a real web client, as the demo recruiter, without JS errors."""
 
     def _open(self, url, selector):

@@ -56,16 +56,8 @@ LANGUAGES = [
     ("text", "Text"),
 ]
 
-# Pygments lexer alias of each language; "text" and unknown ones use TextLexer.
-_LEXER_ALIASES = {
-    "python": "python",
-    "xml": "xml",
-    "sql": "sql",
-    "yaml": "yaml",
-    "javascript": "javascript",
-    "json": "json",
-    "bash": "bash",
-}
+# The keys above are Pygments lexer names; "text" and unknown ones use TextLexer.
+HIGHLIGHTED = frozenset(key for key, _label in LANGUAGES if key != "text")
 
 # Prefix of the token classes ("ta-t-k" for a keyword), so that they do not
 # clash with Odoo's or Bootstrap's classes; the SCSS colours use it too.
@@ -154,15 +146,16 @@ def marked_lines(code):
 
 def _language_key(language):
     """The LANGUAGES key to use for ``language``: "text" when unknown."""
-    return language if language in _LEXER_ALIASES else "text"
+    return language if language in HIGHLIGHTED else "text"
 
 
 def _get_lexer(language):
     # stripnl=False keeps leading blank lines, so Pygments' lines stay aligned
     # with split_lines() and marked_lines().
-    alias = _LEXER_ALIASES.get(language)
     try:
-        return get_lexer_by_name(alias, stripnl=False, ensurenl=True)
+        if language not in HIGHLIGHTED:
+            raise ClassNotFound(language)
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
     except ClassNotFound:  # text, an unknown language or none: plain text
         return TextLexer(stripnl=False, ensurenl=True)
 

@@ -1,7 +1,5 @@
-"""Seconds of an attempt not covered by every required recording stream."""
-from odoo import fields
-
-from ..models.assessment_recording import KINDS_BY_REQUIREMENT
+"""Seconds of an attempt not covered by every required recording stream (pure arithmetic
+on intervals: the model reads the chunks)."""
 
 # Chunks closer than this are contiguous: the recorder's timeslices jitter a little.
 GAP_TOLERANCE_SECONDS = 1.0
@@ -30,21 +28,12 @@ def intersect_intervals(first, second):
     return result
 
 
-def unrecorded_seconds(attempt):
-    """Seconds of the attempt during which a required stream was not being recorded."""
-    kinds = KINDS_BY_REQUIREMENT.get(attempt.assessment_id.recording_required, ())
-    if not kinds or not attempt.started_at:
+def unrecorded_seconds(start, end, intervals_by_kind):
+    """Seconds of [start, end] (epoch seconds) not covered by every stream at once:
+    `intervals_by_kind` maps each required stream to its chunks' (start, end) intervals."""
+    if not intervals_by_kind or end <= start:
         return 0.0
-    end = attempt.submitted_at or min(fields.Datetime.now(), attempt.deadline or fields.Datetime.now())
-    window = [[attempt.started_at.timestamp(), end.timestamp()]]
-    if window[0][1] <= window[0][0]:
-        return 0.0
-    covered = window
-    chunks = attempt.env["assessment.recording.chunk"].sudo().search_read(
-        [("attempt_id", "=", attempt.id)], ["kind", "start_time", "end_time"])
-    for kind in kinds:
-        intervals = [(c["start_time"].timestamp(), c["end_time"].timestamp())
-                     for c in chunks if c["kind"] == kind and c["start_time"] and c["end_time"]]
+    covered = [[start, end]]
+    for intervals in intervals_by_kind.values():
         covered = intersect_intervals(covered, merge_intervals(intervals, GAP_TOLERANCE_SECONDS))
-    total = window[0][1] - window[0][0]
-    return round(max(0.0, total - sum(e - s for s, e in covered)), 1)
+    return round(max(0.0, (end - start) - sum(e - s for s, e in covered)), 1)

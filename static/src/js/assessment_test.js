@@ -8,6 +8,7 @@
  */
 import publicWidget from "@web/legacy/js/public/public_widget";
 import { _t } from "@web/core/l10n/translation";
+import { eventQueueOf, postJson } from "@tech_assessment/js/attempt_client";
 
 const RETRY_DELAYS_MS = [1000, 2000, 5000, 10000, 20000];
 const RESYNC_EVERY_MS = 30000;
@@ -26,7 +27,6 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
     events: {
         "change input[type=radio]": "_onChoice",
         "click .o_ta_submit": "_onSubmitClick",
-        "click .o_ta_retry": "_onRetryClick",
     },
 
     start() {
@@ -36,13 +36,13 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         this.total = parseInt(data.total, 10);
         this.pending = new Map(); // itemId -> optionId still to save
         this.inFlight = new Set(); // itemIds whose save awaits the server's answer
-        this.eventQueue = [];
+        this.eventQueue = eventQueueOf(this.el);
         this.submitting = false;
         this._setRemaining(parseFloat(data.remaining));
         this._tick();
         this.timerInterval = setInterval(() => this._tick(), 250);
         this.resyncInterval = setInterval(() => this._resync(), RESYNC_EVERY_MS);
-        this.eventInterval = setInterval(() => this._flushEvents(), EVENT_FLUSH_MS);
+        this.eventInterval = setInterval(() => this.eventQueue.flush(), EVENT_FLUSH_MS);
         this._listenToPage();
         if (performance.getEntriesByType("navigation")[0]?.type === "reload") {
             this._queueEvent("resume");
@@ -58,25 +58,8 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
     },
 
     // ---------------------------------------------------------------- server calls
-    async _post(route, payload) {
-        const response = await fetch(`/my/assessments/${this.attemptId}/${route}`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json", "X-Access-Token": this.token },
-            body: JSON.stringify(payload || {}),
-            credentials: "same-origin",
-        });
-        let body = {};
-        try {
-            body = await response.json();
-        } catch {
-            body = {};
-        }
-        if (!response.ok) {
-            const error = new Error(body.error?.message || _t("The server refused the request."));
-            error.status = response.status;
-            throw error;
-        }
-        return body;
+    _post(route, payload) {
+        return postJson(this.attemptId, this.token, route, payload);
     },
 
     _applyStatus(status) {
@@ -174,11 +157,6 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         }
     },
 
-    _onRetryClick(ev) {
-        const itemId = parseInt(ev.target.closest(".o_ta_item").dataset.itemId, 10);
-        this._save(itemId, 0);
-    },
-
     _showSaveState(itemId, state, message) {
         const node = this.el.querySelector(`.o_ta_item[data-item-id="${itemId}"] .o_ta_save_state`);
         if (!node) {
@@ -228,7 +206,7 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         const waits = [];
         this.el.dispatchEvent(new CustomEvent("ta-before-submit", { detail: { waitUntil: (p) => waits.push(p) } }));
         await Promise.race([Promise.allSettled(waits), new Promise((resolve) => setTimeout(resolve, 30000))]);
-        await this._flushEvents();
+        await this.eventQueue.flush();
         for (let attempt = 0; attempt < RETRY_DELAYS_MS.length; attempt++) {
             try {
                 const result = await this._post("submit");
@@ -278,21 +256,7 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
     },
 
     _queueEvent(kind, detail) {
-        this.eventQueue.push({ kind, at: Date.now(), detail: detail || null });
-    },
-
-    async _flushEvents() {
-        if (!this.eventQueue.length) {
-            return;
-        }
-        const batch = this.eventQueue.splice(0, 50);
-        try {
-            await this._post("events", { events: batch });
-        } catch (error) {
-            if (!error.status || error.status >= 500) {
-                this.eventQueue.unshift(...batch); // keep them for the next flush
-            }
-        }
+        this.eventQueue.push(kind, detail);
     },
 });
 
