@@ -11,6 +11,7 @@
 # About a minute on 2 cores. Needs the set-up of `make setup` (run here when missing).
 # The header is normalised: no dates, and "Project-Id-Version: Odoo Server 17.0" whatever the
 # nightly of Odoo 17 is in use, so that two machines write the same bytes.
+given_http_port="${HTTP_PORT:-}"
 source "$(dirname "$0")/common.sh"
 
 mode="${1:-check}"
@@ -19,7 +20,13 @@ case "$mode" in write|check) ;; *) die "usage: scripts/i18n.sh write|check" ;; e
 POT_FILE="$PROJECT_DIR/i18n/$MODULE_NAME.pot"
 POT_DB="${POT_DB:-ta_pot_$CHECKOUT_KEY}"
 
-bash "$PROJECT_DIR/scripts/setup.sh"
+# The set-up rewrites this checkout's odoo.conf: keep the HTTP port it has (no server is
+# started here, but `make run` of this checkout reads it).
+if [ -z "$given_http_port" ] && [ -f "$ODOO_CONF" ]; then
+    HTTP_PORT="$(sed -n 's/^http_port = //p' "$ODOO_CONF")"
+    HTTP_PORT="${HTTP_PORT:-8069}"
+fi
+HTTP_PORT="$HTTP_PORT" bash "$PROJECT_DIR/scripts/setup.sh"
 
 # One export at a time per checkout: they share the database name.
 mkdir -p "$ADDONS_LINK_DIR"
