@@ -96,7 +96,7 @@ case "${1:-all}" in
         # 1. oca-checks-odoo-module's own fixes (XML header, eval= on numeric and boolean
         #    fields, attribute order...), made on the copy, then brought back file by file
         module_copy
-        (cd "$MODULE_COPY_DIR" && "$LINT_VENV/bin/oca-checks-odoo-module" --fix --no-verbose \
+        (cd "$MODULE_COPY_DIR" && "$LINT_VENV/bin/oca-checks-odoo-module" --fix --no-verbose --disable=prefer-readme-rst \
             "$MODULE_NAME") >/dev/null 2>&1 || true
         while IFS= read -r -d '' file; do
             fixed="$MODULE_COPY_DIR/$MODULE_NAME/$file"
