@@ -111,12 +111,12 @@ case "${1:-all}" in
         log "formatted: see git diff, then run make lint" ;;
     all)
         export PRE_COMMIT_HOME="$DATA_DIR/pre-commit-cache"
-        rc=0
-        "$LINT_VENV/bin/pre-commit" run --all-files || rc=$?
-        [ "$rc" -eq 0 ] || die "pre-commit hooks failed (see above)"
+        failed=()
+        "$LINT_VENV/bin/pre-commit" run --all-files || failed+=("the pre-commit hooks")
         if [ "${SKIP_POT:-0}" != 1 ]; then
-            bash "$PROJECT_DIR/scripts/i18n.sh" check
+            bash "$PROJECT_DIR/scripts/i18n.sh" check || failed+=("the .pot check")
         fi
+        [ ${#failed[@]} -eq 0 ] || die "lint failed: ${failed[*]} (see above)"
         log "lint clean" ;;
     *) die "usage: scripts/lint.sh [format | tool NAME ARGS...]" ;;
 esac
