@@ -116,7 +116,10 @@ case "${1:-all}" in
         if [ "${SKIP_POT:-0}" != 1 ]; then
             bash "$PROJECT_DIR/scripts/i18n.sh" check || failed+=("the .pot check")
         fi
-        [ ${#failed[@]} -eq 0 ] || die "lint failed: ${failed[*]} (see above)"
+        if [ ${#failed[@]} -gt 0 ]; then
+            what="$(printf '%s, ' "${failed[@]}")"
+            die "lint failed: ${what%, } (see above)"
+        fi
         log "lint clean" ;;
     *) die "usage: scripts/lint.sh [format | tool NAME ARGS...]" ;;
 esac
