@@ -96,8 +96,8 @@ case "${1:-all}" in
         # 1. oca-checks-odoo-module's own fixes (XML header, eval= on numeric and boolean
         #    fields, attribute order...), made on the copy, then brought back file by file
         module_copy
-        (cd "$MODULE_COPY_DIR" && "$LINT_VENV/bin/oca-checks-odoo-module" --fix --no-verbose --disable=prefer-readme-rst \
-            "$MODULE_NAME") >/dev/null 2>&1 || true
+        (cd "$MODULE_COPY_DIR" && "$LINT_VENV/bin/oca-checks-odoo-module" --fix --no-verbose \
+            --disable=prefer-readme-rst "$MODULE_NAME") >/dev/null 2>&1 || true
         while IFS= read -r -d '' file; do
             fixed="$MODULE_COPY_DIR/$MODULE_NAME/$file"
             if [ -f "$file" ] && [ -f "$fixed" ] && ! cmp -s "$file" "$fixed"; then
@@ -107,7 +107,7 @@ case "${1:-all}" in
         done < <(git ls-files -z --cached --others --exclude-standard)
         # 2. prettier on every JS and XML file
         git ls-files -z --cached --others --exclude-standard -- '*.js' '*.xml' \
-            | xargs -0 -r bash "$0" tool prettier --write --log-level=warn
+            | xargs -0 -r bash "$PROJECT_DIR/scripts/lint.sh" tool prettier --write --log-level=warn
         log "formatted: see git diff, then run make lint" ;;
     all)
         export PRE_COMMIT_HOME="$DATA_DIR/pre-commit-cache"
