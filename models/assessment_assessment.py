@@ -114,11 +114,12 @@ class AssessmentAssessment(models.Model):
     @api.depends("question_count", "item_count", "total_points")
     def _compute_summary(self):
         for assessment in self:
+            points = f"{assessment.total_points:g}"
             assessment.summary = _(
                 "%(questions)s questions · %(items)s items · %(points)s points",
                 questions=assessment.question_count,
                 items=assessment.item_count,
-                points=f"{assessment.total_points:g}",
+                points=points,
             )
 
     @api.depends("recording_required")

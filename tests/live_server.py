@@ -54,14 +54,17 @@ class LiveServer:
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the live server exited: {self.log()[-2000:]}")
-            try:
-                if requests.get(f"{self.url}/web/health", timeout=2).ok:
-                    return self
-            except requests.RequestException:
-                pass
+            if self._answers():
+                return self
             time.sleep(0.3)
         self.stop()
         raise RuntimeError("the live server did not answer in time")
+
+    def _answers(self):
+        try:
+            return requests.get(f"{self.url}/web/health", timeout=2).ok
+        except requests.RequestException:
+            return False
 
     def stop(self):
         if self.process and self.process.poll() is None:

@@ -19,7 +19,13 @@
 import publicWidget from "@web/legacy/js/public/public_widget";
 import { _t } from "@web/core/l10n/translation";
 import { RecordingSession } from "@tech_assessment/js/recording_session";
-import { KINDS, RecorderError, acquireStreams, isLive, stopStreams } from "@tech_assessment/js/recorder_streams";
+import {
+    KINDS,
+    RecorderError,
+    acquireStreams,
+    isLive,
+    stopStreams,
+} from "@tech_assessment/js/recorder_streams";
 
 // Streams acquired on the landing page, handed to the recorder of the swapped-in test page.
 let handedOver = null;
@@ -49,9 +55,14 @@ publicWidget.registry.TechAssessmentRecordingStart = publicWidget.Widget.extend(
         this._showMessage("");
         let streams = null;
         try {
-            streams = await acquireStreams(KINDS[form.dataset.taRecording] || [], Boolean(form.dataset.taRequireMonitor));
+            streams = await acquireStreams(
+                KINDS[form.dataset.taRecording] || [],
+                Boolean(form.dataset.taRequireMonitor),
+            );
             const response = await fetch(form.action, {
-                method: "POST", body: new FormData(form), credentials: "same-origin",
+                method: "POST",
+                body: new FormData(form),
+                credentials: "same-origin",
             });
             const doc = new DOMParser().parseFromString(await response.text(), "text/html");
             const test = doc.querySelector(".o_ta_test");
@@ -62,7 +73,9 @@ publicWidget.registry.TechAssessmentRecordingStart = publicWidget.Widget.extend(
                     return;
                 }
                 const refusal = doc.querySelector(".o_ta_landing .alert-danger");
-                throw new RecorderError(refusal ? refusal.textContent.trim() : _t("The test could not start."));
+                throw new RecorderError(
+                    refusal ? refusal.textContent.trim() : _t("The test could not start."),
+                );
             }
             handedOver = streams;
             const node = document.importNode(test, true);
@@ -71,7 +84,9 @@ publicWidget.registry.TechAssessmentRecordingStart = publicWidget.Widget.extend(
             this.trigger_up("widgets_start_request", { $target: window.$(node) });
         } catch (error) {
             stopStreams(streams);
-            this._showMessage(error instanceof RecorderError ? error.message : _t("Could not reach the server: try again."));
+            this._showMessage(
+                error instanceof RecorderError ? error.message : _t("Could not reach the server: try again."),
+            );
             this.busy = false;
             button && (button.disabled = false);
         }
@@ -126,7 +141,11 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
         this.resuming = true;
         this._message("");
         try {
-            const streams = await acquireStreams(this.session.kinds, this.session.requireMonitor, this.session.streams);
+            const streams = await acquireStreams(
+                this.session.kinds,
+                this.session.requireMonitor,
+                this.session.streams,
+            );
             this.session.attach(streams, true);
         } catch (error) {
             this._message(error.message);

@@ -204,7 +204,9 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         }
         // let the recorder (assessment_recorder.js) upload its last chunks first, bounded in time
         const waits = [];
-        this.el.dispatchEvent(new CustomEvent("ta-before-submit", { detail: { waitUntil: (p) => waits.push(p) } }));
+        this.el.dispatchEvent(
+            new CustomEvent("ta-before-submit", { detail: { waitUntil: (p) => waits.push(p) } }),
+        );
         await Promise.race([Promise.allSettled(waits), new Promise((resolve) => setTimeout(resolve, 30000))]);
         await this.eventQueue.flush();
         for (let attempt = 0; attempt < RETRY_DELAYS_MS.length; attempt++) {

@@ -43,7 +43,11 @@ export class EventQueue {
     }
 
     push(kind, detail) {
-        this.events.push({ kind, at: Date.now(), detail: detail ? String(detail).slice(0, MAX_DETAIL) : null });
+        this.events.push({
+            kind,
+            at: Date.now(),
+            detail: detail ? String(detail).slice(0, MAX_DETAIL) : null,
+        });
     }
 
     async flush() {

@@ -48,7 +48,9 @@ export async function acquireStreams(kinds, requireMonitor, existing = {}) {
     let kind;
     try {
         if (!navigator.mediaDevices) {
-            throw new RecorderError(_t("This browser cannot record: use a recent Chrome, Edge or Firefox over HTTPS."));
+            throw new RecorderError(
+                _t("This browser cannot record: use a recent Chrome, Edge or Firefox over HTTPS."),
+            );
         }
         if (kinds.includes("screen") && !isLive(existing.screen)) {
             kind = "screen";
@@ -64,7 +66,10 @@ export async function acquireStreams(kinds, requireMonitor, existing = {}) {
             if (requireMonitor && surface && surface !== "monitor") {
                 const shared = surface === "browser" ? _t("a browser tab") : _t("a window");
                 throw new RecorderError(
-                    _t('You shared %s. Please share your entire screen: in the dialog, choose "Entire screen".', shared)
+                    _t(
+                        'You shared %s. Please share your entire screen: in the dialog, choose "Entire screen".',
+                        shared,
+                    ),
                 );
             }
         }

@@ -72,9 +72,15 @@ export class RecordingSession {
         recorder.ondataavailable = (ev) => {
             const to = Date.now();
             if (ev.data && ev.data.size) {
-                const type = (ev.data.type || recorder.mimeType || "video/webm");
+                const type = ev.data.type || recorder.mimeType || "video/webm";
                 this.queue.push({
-                    kind, segment, seq: this.nextSeq[kind]++, from, to, failures: 0, queuedAt: to,
+                    kind,
+                    segment,
+                    seq: this.nextSeq[kind]++,
+                    from,
+                    to,
+                    failures: 0,
+                    queuedAt: to,
                     blob: ev.data.type ? ev.data : new Blob([ev.data], { type }),
                 });
                 this._pump();
@@ -119,14 +125,21 @@ export class RecordingSession {
                 } catch (error) {
                     if (error.fatal) {
                         this.queue.shift();
-                        this.logEvent("upload_error", `${item.kind} #${item.seq}: ${error.status} ${error.message}`);
+                        this.logEvent(
+                            "upload_error",
+                            `${item.kind} #${item.seq}: ${error.status} ${error.message}`,
+                        );
                     } else {
                         item.failures++;
                         if (item.failures === 1) {
-                            this.logEvent("upload_error", `${item.kind} #${item.seq}: ${error.message} (retrying)`);
+                            this.logEvent(
+                                "upload_error",
+                                `${item.kind} #${item.seq}: ${error.message} (retrying)`,
+                            );
                         }
                         this.callbacks.onQueueChange();
-                        const delay = RETRY_DELAYS_MS[Math.min(item.failures - 1, RETRY_DELAYS_MS.length - 1)];
+                        const delay =
+                            RETRY_DELAYS_MS[Math.min(item.failures - 1, RETRY_DELAYS_MS.length - 1)];
                         await new Promise((resolve) => setTimeout(resolve, delay));
                     }
                 }
@@ -178,7 +191,8 @@ export class RecordingSession {
         const oldest = this.queue[0];
         return {
             waiting: this.queue.length,
-            lagging: this.queue.length >= LAG_CHUNKS || Boolean(oldest && Date.now() - oldest.queuedAt > LAG_MS),
+            lagging:
+                this.queue.length >= LAG_CHUNKS || Boolean(oldest && Date.now() - oldest.queuedAt > LAG_MS),
         };
     }
 

@@ -21,7 +21,8 @@ registry.category("web_tour.tours").add("tech_assessment_backend_menu", {
         },
         {
             content: "Open the question bank",
-            trigger: '.o_menu_sections button:contains("Question Bank"), .o_menu_sections a:contains("Question Bank")',
+            trigger:
+                '.o_menu_sections button:contains("Question Bank"), .o_menu_sections a:contains("Question Bank")',
         },
         {
             content: "Open the questions",

@@ -111,7 +111,10 @@ registry.category("web_tour.tours").add("tech_assessment_resume_test", {
             content: "The countdown continued from the server's deadline",
             trigger: ".o_ta_timer:not(:contains('--:--'))",
             run() {
-                const [minutes, seconds] = document.querySelector(".o_ta_timer").textContent.split(":").map(Number);
+                const [minutes, seconds] = document
+                    .querySelector(".o_ta_timer")
+                    .textContent.split(":")
+                    .map(Number);
                 const left = minutes * 60 + seconds;
                 // started 5 minutes ago on a 45-minute test
                 if (!(left <= 40 * 60 && left > 38 * 60)) {

@@ -70,7 +70,8 @@ registry.category("web_tour.tours").add("tech_assessment_recording", {
         },
         {
             content: "The test is paused with a prompt to share again",
-            trigger: ".o_ta_test:not(.o_ta_rec_live) .o_ta_rec_overlay .o_ta_rec_resume:contains('Share again')",
+            trigger:
+                ".o_ta_test:not(.o_ta_rec_live) .o_ta_rec_overlay .o_ta_rec_resume:contains('Share again')",
             run: "click",
         },
         {
