@@ -49,6 +49,7 @@ class TechAssessmentCommon:
                 (0, 0, {
                     "prompt": f"Item {n}",
                     "sequence": n,
+                    "explanation": f"Item {n} is answered by its first option, for reason {n}.",
                     "option_ids": [
                         (0, 0, {"text": "Right", "is_correct": True, "sequence": 1}),
                         (0, 0, {"text": "Wrong", "is_correct": False, "sequence": 2}),
