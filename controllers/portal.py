@@ -300,25 +300,12 @@ class AssessmentPortal(CustomerPortal):
         if attempt_sudo.state not in GRADED_STATES:
             # not started, or withdrawn: no result, no verdict, no answer key
             return request.redirect(self._attempt_url(attempt_sudo))
-        assessment = attempt_sudo.assessment_id
         return request.render("tech_assessment.portal_assessment_result", {
             "attempt": attempt_sudo,
-            "assessment": assessment,
-            "show_passed": assessment.result_visibility in ("pass_fail", "score"),
-            "show_score": assessment.result_visibility == "score",
-            "review": self._answer_review(attempt_sudo) if assessment.reveal_answers else [],
+            "assessment": attempt_sudo.assessment_id,
             "page_name": "assessment",
+            **attempt_sudo._candidate_result(),
         })
-
-    def _answer_review(self, attempt):
-        """After submission, and only when HR chose to reveal answers."""
-        return [{
-            "prompt": answer.item_id.prompt,
-            "chosen": answer.option_id.text,
-            "correct": answer.is_correct,
-            "right_option": answer.item_id.option_ids.filtered("is_correct")[:1].text,
-            "explanation": answer.item_id.explanation,
-        } for answer in attempt.answer_ids.sorted("sequence")]
 
 
 def _event_values(event):

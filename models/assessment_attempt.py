@@ -1,11 +1,10 @@
 """An attempt: a candidate's invitation to an assessment and its test, from the start to
-the result. Inviting extends it in assessment_attempt_invitation.py, proctoring (consent,
-events, recordings) in assessment_attempt_proctoring.py.
+the result. It is extended in place by assessment_attempt_invitation.py (inviting),
+assessment_attempt_result.py (what HR and the candidate see of the result) and
+assessment_attempt_proctoring.py (consent, events, recordings).
 """
 import random
 from datetime import timedelta
-
-from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -340,32 +339,11 @@ class AssessmentAttempt(models.Model):
         self.env["assessment.event"].sudo().create(
             [{"attempt_id": attempt.id, "kind": "expire"} for attempt in self]
         )
-        time_up = Markup("<p>%s</p>") % _("Time ran out: the attempt was closed by the server.")
-        unused = Markup("<p>%s</p>") % _("The invitation expired before the test was started.")
+        time_up = _("Time ran out: the attempt was closed by the server.")
+        unused = _("The invitation expired before the test was started.")
         self._message_log_batch(bodies={
             attempt.id: unused if attempt in never_started else time_up for attempt in self
         })
-
-    # ------------------------------------------------------------------
-    # Reporting helpers
-    # ------------------------------------------------------------------
-    def _topic_breakdown(self):
-        """Per topic of this attempt: items, correct items, points and maximum."""
-        self.ensure_one()
-        groups = self.env["assessment.answer"].sudo()._read_group(
-            [("attempt_id", "=", self.id)], ["topic_id"],
-            ["__count", "is_correct:count_distinct", "points:sum", "max_points:sum"],
-        )
-        correct = dict(self.env["assessment.answer"].sudo()._read_group(
-            [("attempt_id", "=", self.id), ("is_correct", "=", True)], ["topic_id"], ["__count"],
-        ))
-        return [{
-            "topic": topic,
-            "items": count,
-            "correct": correct.get(topic, 0),
-            "points": points,
-            "max_points": max_points,
-        } for topic, count, _distinct, points, max_points in groups]
 
     def _remaining_seconds(self):
         self.ensure_one()

@@ -1,0 +1,49 @@
+"""The result of an attempt, as HR reads it (per topic) and as the candidate may see it."""
+from odoo import models
+
+from .assessment_attempt import GRADED_STATES
+
+
+class AssessmentAttempt(models.Model):
+    # One layer of the attempt a file (see assessment_attempt.py).
+    _inherit = "assessment.attempt"  # pylint: disable=consider-merging-classes-inherited
+
+    def _topic_breakdown(self):
+        """Per topic of this attempt: items, correct items, points and maximum."""
+        self.ensure_one()
+        groups = self.env["assessment.answer"].sudo()._read_group(
+            [("attempt_id", "=", self.id)], ["topic_id"],
+            ["__count", "is_correct:count_distinct", "points:sum", "max_points:sum"],
+        )
+        correct = dict(self.env["assessment.answer"].sudo()._read_group(
+            [("attempt_id", "=", self.id), ("is_correct", "=", True)], ["topic_id"], ["__count"],
+        ))
+        return [{
+            "topic": topic,
+            "items": count,
+            "correct": correct.get(topic, 0),
+            "points": points,
+            "max_points": max_points,
+        } for topic, count, _distinct, points, max_points in groups]
+
+    def _candidate_result(self):
+        """What the candidate may see of a finished attempt, as the assessment says: the
+        verdict, the score, and the answer key with explanations. Nothing before the end,
+        nothing of a withdrawn attempt."""
+        self.ensure_one()
+        visibility = self.assessment_id.result_visibility
+        graded = self.state in GRADED_STATES
+        return {
+            "show_passed": graded and visibility in ("pass_fail", "score"),
+            "show_score": graded and visibility == "score",
+            "review": self._answer_review() if graded and self.assessment_id.reveal_answers else [],
+        }
+
+    def _answer_review(self):
+        return [{
+            "prompt": answer.item_id.prompt,
+            "chosen": answer.option_id.text,
+            "correct": answer.is_correct,
+            "right_option": answer.item_id.option_ids.filtered("is_correct")[:1].text,
+            "explanation": answer.item_id.explanation,
+        } for answer in self.sudo().answer_ids.sorted("sequence")]
