@@ -14,8 +14,9 @@ import functools
 import hmac as hmac_lib
 import json
 import logging
-from datetime import datetime, timezone
-from urllib.parse import quote
+import re
+from datetime import datetime
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 import psycopg2
 from psycopg2 import errors as pg_errors
@@ -25,10 +26,18 @@ from odoo import fields, http
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
-from odoo.tools import SQL, email_normalize, file_open
+from odoo.tools import SQL, file_open
 from odoo.tools.misc import hmac as odoo_hmac
 
 from ..models.assessment_attempt import GRADED_STATES, OPEN_STATES
+from ..tools.request_input import (
+    MAX_PG_INT,
+    is_id,
+    parse_datetime,
+    parse_int,
+    parse_json_object,
+    storable_text,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -40,8 +49,41 @@ MAX_BODY = 64 * 1024
 CURSOR_SCOPE = "tech_assessment.api.cursor"
 CURSOR_VERSION = 1
 MAX_KEY_LENGTH = 256
+MAX_PROVIDER_LENGTH = 64
 MAX_EXTERNAL_ID_LENGTH = 255
+MAX_CURSOR_LENGTH = 512
+MAX_NAME_LENGTH = 256
+MAX_EMAIL_LENGTH = 254
+MAX_PHONE_LENGTH = 64
 CANDIDATE_FIELDS = {"name", "email", "phone", "company_id", "assessment_id", "expires_at"}
+
+# What the API accepts, written once for the server and for static/api/openapi.json (the
+# description's patterns are these very strings, tests/test_api_contract.py checks it). They
+# are ECMA-262 and Python regular expressions alike, matched against the whole value.
+# An API key: printable ASCII (no space, no control character, no NUL).
+API_KEY_PATTERN = r"[\x21-\x7e]+"
+# RFC 3339 date-time, the `date-time` format of OpenAPI: an offset is required.
+DATETIME_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+                    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+# base64url(payload) "." base64url(signature)
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+# Path segments: no slash (it would be another segment), no NUL.
+PATH_SEGMENT_PATTERN = "^[^/\x00]+$"
+# Whitespace as ECMA-262's \s knows it (Python's str.strip() knows a few more characters).
+_WHITESPACE = "\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# A name: no NUL, and something else than whitespace.
+NAME_PATTERN = f"^[^\x00]*[^\x00{_WHITESPACE}][^\x00]*$"
+PHONE_PATTERN = "^[^\x00]*$"
+# An ASCII address local@domain (a dot-atom at a host name of two labels or more): what Odoo
+# normalizes to itself and can e-mail; no display name, no space, no comment. Empty clears.
+_ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-"
+_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = f"^([{_ATEXT}]+(\\.[{_ATEXT}]+)*@{_LABEL}(\\.{_LABEL})+)?$"
+# The same whitespace, as the characters str.strip() takes.
+_STRIP = _WHITESPACE.replace("\u2000-\u200a", "".join(map(chr, range(0x2000, 0x200B))))
+# JSON bodies: the media type, and the charsets that may be given with it (JSON is UTF-8).
+JSON_MEDIA_TYPE = "application/json"
+JSON_CHARSETS = {"utf-8", "utf8"}
 
 
 class ApiError(Exception):
@@ -80,17 +122,12 @@ def iso(value):
     return value.isoformat() + "Z" if value else None
 
 
-def parse_datetime(value):
-    """ISO 8601 -> naive UTC datetime; a value without offset is taken as UTC."""
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        raise ValueError("not an ISO 8601 date-time")
-    text = value.strip()
-    if text[-1] in "zZ":
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed
+def parse_rfc3339(value):
+    """An RFC 3339 date-time (offset required) -> naive UTC datetime; ValueError for anything
+    else, including dates that do not exist or leave datetime's range once moved to UTC."""
+    if not isinstance(value, str) or not re.fullmatch(DATETIME_PATTERN, value):
+        raise ValueError("not an RFC 3339 date-time")
+    return parse_datetime(value)
 
 
 def _b64encode(data):
@@ -123,7 +160,8 @@ def decode_cursor(env, kind, token):
     """Return ``(write_date, id)`` of the last row of the previous page, or raise a 400."""
     malformed = ApiError(400, "invalid_cursor",
                          "The cursor is malformed: pass the next_cursor of a previous page as is.")
-    if not isinstance(token, str) or len(token) > 512:
+    if not isinstance(token, str) or len(token) > MAX_CURSOR_LENGTH \
+            or not re.fullmatch(CURSOR_PATTERN, token):
         raise malformed
     try:
         payload_b64, signature_b64 = token.rsplit(".", 1)
@@ -292,12 +330,14 @@ def page_json(env, kind, records, has_more, cursor, base_url):
 def authenticate():
     """Check the Bearer API key; act as its user, with all of the user's companies."""
     scheme, _sep, key = request.httprequest.headers.get("Authorization", "").partition(" ")
-    key = key.strip()
+    key = key.strip(" \t")
     if scheme.lower() != "bearer" or not key:
         raise ApiError(401, "unauthorized",
                        "Authenticate with an API key: 'Authorization: Bearer <key>'.")
     uid = None
-    if len(key) <= MAX_KEY_LENGTH:
+    # Anything but printable ASCII (NUL, a non-ASCII header...) is no key: it never reaches
+    # the database.
+    if len(key) <= MAX_KEY_LENGTH and re.fullmatch(API_KEY_PATTERN, key):
         uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key)
     if not uid:
         _logger.info("API: rejected an API key from %s", request.httprequest.remote_addr)
@@ -316,21 +356,35 @@ def _is_retryable(exc):
             and exc.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY)
 
 
-def api_endpoint(func):
-    """Authenticate, run, and turn every error into a JSON answer without internals."""
+def method_not_allowed(methods):
+    allowed = ", ".join(method for method in methods if method != "HEAD")
+    return error_response(405, "method_not_allowed", f"Allowed methods: {allowed}.",
+                          headers=[("Allow", allowed)])
 
-    @functools.wraps(func)
-    def wrapper(self, *args, **kwargs):
-        try:
-            authenticate()
-            return func(self, *args, **kwargs)
-        except Exception as exc:
-            if _is_retryable(exc):
-                raise  # odoo.service.model.retrying replays the request
-            request.env.cr.rollback()  # whatever the error, nothing of this call stays
-            return _error_from_exception(exc)
 
-    return wrapper
+def api_endpoint(methods, authenticated=True):
+    """The route's methods (any other: 405 with ``Allow``; HEAD goes with GET), the API key
+    (unless not ``authenticated``), and every error turned into a JSON answer without
+    internals."""
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(self, *args, **kwargs):
+            if request.httprequest.method not in methods:
+                return method_not_allowed(methods)
+            try:
+                if authenticated:
+                    authenticate()
+                return func(self, *args, **kwargs)
+            except Exception as exc:
+                if _is_retryable(exc):
+                    raise  # odoo.service.model.retrying replays the request
+                request.env.cr.rollback()  # whatever the error, nothing of this call stays
+                return _error_from_exception(exc)
+
+        return wrapper
+
+    return decorator
 
 
 def _error_from_exception(exc):
@@ -339,7 +393,8 @@ def _error_from_exception(exc):
             if exc.status == 401 else []
         return error_response(exc.status, exc.code, exc.message, exc.details, headers=headers)
     if isinstance(exc, AccessDenied):
-        return error_response(401, "unauthorized", "Authentication failed.")
+        return error_response(401, "unauthorized", "Authentication failed.",
+                              headers=[("WWW-Authenticate", 'Bearer realm="tech_assessment"')])
     if isinstance(exc, AccessError):
         _logger.info("API: access refused on %s: %s", request.httprequest.path, exc)
         return error_response(403, "forbidden", "You are not allowed to do this.")
@@ -361,135 +416,207 @@ def _error_from_exception(exc):
 
 
 # ----------------------------------------------------------------------
-# Request parsing
+# Request parsing: every input gives a value or an ApiError (4xx), never another exception
 # ----------------------------------------------------------------------
+def _echo(text, length=64):
+    """Some of what the caller sent, safe to put in an answer (UTF-8, bounded)."""
+    return text[:length].encode("utf-8", "replace").decode()
+
+
 def _query_args():
+    """``(limit, updated_since, cursor)`` of a list's query string; cursor None if absent."""
     args = request.httprequest.args
-    limit = args.get("limit", str(DEFAULT_LIMIT))
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
-        raise ApiError(400, "invalid_parameter",
-                       f"limit must be a whole number from 1 to {MAX_LIMIT}.",
-                       {"limit": limit[:32]})
-    updated_since = None
-    if args.get("updated_since"):
+    errors = {}
+    limit = DEFAULT_LIMIT
+    if "limit" in args:
         try:
-            updated_since = parse_datetime(args["updated_since"])
+            limit = parse_int(args["limit"], 1, MAX_LIMIT)
         except ValueError:
-            raise ApiError(400, "invalid_parameter",
-                           "updated_since must be an ISO 8601 date-time, "
-                           "e.g. 2024-05-01T12:00:00Z.") from None
-    return int(limit), updated_since, args.get("cursor") or None
+            errors["limit"] = f"a whole number from 1 to {MAX_LIMIT}"
+    updated_since = None
+    if "updated_since" in args:
+        try:
+            updated_since = parse_rfc3339(args["updated_since"])
+        except ValueError:
+            errors["updated_since"] = ("an RFC 3339 date-time with an offset, "
+                                       "e.g. 2024-05-01T12:00:00Z")
+    if errors:
+        raise ApiError(400, "invalid_parameter",
+                       f"Invalid query parameters: {', '.join(errors)}.", errors)
+    return limit, updated_since, args.get("cursor")
 
 
-def _company(value, field):
-    """The company of the id ``value`` (default: the user's), if it is one of theirs."""
-    if value is None:
+def _company(value, field, in_query=False):
+    """The company of the id ``value``, if it is one of the user's: the text of a query
+    parameter (``in_query``; absent: the user's default company) or a JSON value."""
+    if value is None and in_query:
         return request.env.company
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) \
-            or value not in request.env.companies.ids:
+    if in_query:
+        try:
+            value = parse_int(value, 1, MAX_PG_INT)
+        except ValueError:
+            raise ApiError(400, "invalid_parameter", f"Invalid query parameters: {field}.",
+                           {field: "the id of one of your companies"}) from None
+    elif not is_id(value):
+        raise ApiError(422, "validation_error", "Some fields are not valid.",
+                       {field: "the id of one of your companies"})
+    if value not in request.env.companies.ids:
         raise ApiError(422, "validation_error", "Unknown company.",
                        {field: "not one of your companies"})
     return request.env["res.company"].browse(value)
 
 
+def _not_utf8_segments(names):
+    """Which of the last path segments (named ``names``) are not UTF-8, as sent. Werkzeug
+    decodes the path with errors="replace": a lone surrogate or any invalid byte would
+    silently become U+FFFD. The WSGI environ has the request line as it came."""
+    environ = request.httprequest.environ
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if not raw:
+        return []  # a server that does not give it: Werkzeug's decoding stands
+    try:
+        segments = urlsplit(raw).path.rstrip("/").encode("latin-1").split(b"/")
+    except (UnicodeEncodeError, ValueError):
+        return list(names)
+    invalid = []
+    for name, segment in zip(names, segments[-len(names):], strict=False):
+        try:
+            unquote_to_bytes(segment).decode("utf-8")
+        except UnicodeDecodeError:
+            invalid.append(name)
+    return invalid
+
+
 def _path_key(provider, external_id):
-    if not provider or len(provider) > 64 or not external_id \
-            or len(external_id) > MAX_EXTERNAL_ID_LENGTH:
-        raise ApiError(404, "not_found", "No such candidate.")
+    errors = dict.fromkeys(_not_utf8_segments(("provider", "external_id")), "not UTF-8")
+    for field, value, max_length in (("provider", provider, MAX_PROVIDER_LENGTH),
+                                     ("external_id", external_id, MAX_EXTERNAL_ID_LENGTH)):
+        try:
+            storable_text(value, max_length)
+            if not re.fullmatch(PATH_SEGMENT_PATTERN, value):
+                raise ValueError("must not be empty")
+        except ValueError as exc:
+            errors.setdefault(field, str(exc))
+    if errors:
+        raise ApiError(400, "invalid_parameter", f"Invalid path: {', '.join(errors)}.", errors)
     return provider, external_id
 
 
 def _read_body():
+    """The JSON object of the request body, read with ``get_data()``: Werkzeug keeps it, so
+    that Odoo's replay of the request after a serialization failure reads it again."""
+    httprequest = request.httprequest
+    charset = httprequest.mimetype_params.get("charset", "utf-8").lower()
+    if httprequest.mimetype != JSON_MEDIA_TYPE or charset not in JSON_CHARSETS:
+        raise ApiError(415, "unsupported_media_type",
+                       "Send the body as JSON, with 'Content-Type: application/json'.")
+    length = httprequest.content_length
+    if length is None and httprequest.headers.get("Transfer-Encoding"):
+        raise ApiError(411, "length_required",
+                       "Send the body with a Content-Length header, not in chunks.")
+    if length is not None and length > MAX_BODY:
+        raise ApiError(413, "payload_too_large",
+                       f"The body must not be larger than {MAX_BODY} bytes.")
     try:
-        body = json.loads(request.httprequest.get_data(cache=False) or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
-    return body
+        return parse_json_object(httprequest.get_data())
+    except ValueError as exc:
+        raise ApiError(400, "invalid_json", str(exc)) from None
+
+
+def _text_field(value, max_length, pattern):
+    """``value`` if it is text of at most ``max_length`` characters matching ``pattern``;
+    ValueError with what is wrong otherwise."""
+    storable_text(value, max_length)
+    if not re.fullmatch(pattern, value):
+        raise ValueError("not in the expected form")
+    return value
 
 
 def _candidate_values(body):
     """Validate a PUT body. Returns ``(values, company, assessment id, expires_at)``."""
     errors = {}
     for unknown in sorted(set(body) - CANDIDATE_FIELDS):
-        errors[unknown[:64]] = "unknown field"
+        errors[_echo(unknown)] = "unknown field"
     values = {}
     if "name" in body:
-        name = body["name"]
-        if not isinstance(name, str) or not name.strip() or len(name) > 256:
-            errors["name"] = "a non-empty text of at most 256 characters"
-        else:
-            values["name"] = name.strip()
-    if "email" in body:
-        email = body["email"]
-        if email in (None, ""):
-            values["email"] = False
-        elif not isinstance(email, str) or len(email) > 254 or not email_normalize(email):
-            errors["email"] = "not a valid e-mail address"
-        else:
-            values["email"] = email.strip()
-    if "phone" in body:
-        phone = body["phone"]
-        if phone in (None, ""):
-            values["phone"] = False
-        elif not isinstance(phone, str) or len(phone) > 64:
-            errors["phone"] = "a text of at most 64 characters"
-        else:
-            values["phone"] = phone.strip()
+        try:
+            values["name"] = _text_field(body["name"], MAX_NAME_LENGTH, NAME_PATTERN) \
+                .strip(_STRIP)
+        except ValueError as exc:
+            errors["name"] = (f"a text of at most {MAX_NAME_LENGTH} characters, not only "
+                              f"spaces ({exc})")
+    if "email" in body:  # null or "" clears it
+        try:
+            values["email"] = body["email"] is not None and _text_field(
+                body["email"], MAX_EMAIL_LENGTH, EMAIL_PATTERN) or False
+        except ValueError:
+            errors["email"] = "a valid e-mail address (ASCII, no display name), or null"
+    if "phone" in body:  # null or "" clears it
+        try:
+            values["phone"] = body["phone"] is not None and _text_field(
+                body["phone"], MAX_PHONE_LENGTH, PHONE_PATTERN).strip() or False
+        except ValueError as exc:
+            errors["phone"] = f"a text of at most {MAX_PHONE_LENGTH} characters, or null ({exc})"
     assessment_id = body.get("assessment_id")
-    if assessment_id is not None and (not isinstance(assessment_id, int)
-                                      or isinstance(assessment_id, bool) or assessment_id <= 0):
-        errors["assessment_id"] = "the id of an assessment"
+    if assessment_id is not None and not is_id(assessment_id):
+        errors["assessment_id"] = "the id of an assessment, or null"
     expires_at = None
     if body.get("expires_at") is not None:
         try:
-            expires_at = parse_datetime(body["expires_at"])
+            expires_at = parse_rfc3339(body["expires_at"])
         except ValueError:
-            errors["expires_at"] = "an ISO 8601 date-time, e.g. 2024-05-01T12:00:00Z"
+            errors["expires_at"] = ("an RFC 3339 date-time with an offset, "
+                                    "e.g. 2024-05-01T12:00:00Z, or null")
         else:
             if expires_at <= fields.Datetime.now():
                 errors["expires_at"] = "must be in the future"
             elif assessment_id is None:
                 errors["expires_at"] = "only with assessment_id"
+    if "company_id" in body and not is_id(body["company_id"]):
+        errors["company_id"] = "the id of one of your companies"
     if errors:
         raise ApiError(422, "validation_error", "Some fields are not valid.", errors)
-    company = _company(body.get("company_id"), "company_id")
+    company = _company(body["company_id"], "company_id") if "company_id" in body \
+        else request.env.company
     return values, company, assessment_id, expires_at
 
 
-class TechAssessmentApi(http.Controller):
+READ = ("GET", "HEAD")
 
-    @http.route(f"{API_PREFIX}/attempts", type="http", auth="none", methods=["GET"],
-                csrf=False, save_session=False)
-    @api_endpoint
+
+class TechAssessmentApi(http.Controller):
+    # The routes take every method: api_endpoint answers 405 to the others itself.
+
+    @http.route(f"{API_PREFIX}/attempts", type="http", auth="none", csrf=False,
+                save_session=False)
+    @api_endpoint(READ)
     def list_attempts(self, **_kwargs):
         return self._list("attempts")
 
-    @http.route(f"{API_PREFIX}/candidates", type="http", auth="none", methods=["GET"],
-                csrf=False, save_session=False)
-    @api_endpoint
+    @http.route(f"{API_PREFIX}/candidates", type="http", auth="none", csrf=False,
+                save_session=False)
+    @api_endpoint(READ)
     def list_candidates(self, **_kwargs):
         return self._list("candidates")
 
     def _list(self, kind):
         limit, updated_since, cursor = _query_args()
-        after = decode_cursor(request.env, kind, cursor) if cursor else None
+        after = decode_cursor(request.env, kind, cursor) if cursor is not None else None
         records, has_more = fetch_page(request.env, kind, limit, updated_since, after)
         base_url = request.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         return json_response(page_json(request.env, kind, records, has_more, cursor, base_url))
 
+    # No max_content_length here: Odoo would answer a large form body with an HTML 413
+    # before this code runs; _read_body checks the size and answers in JSON.
     @http.route(f"{API_PREFIX}/candidates/<string:provider>/<string:external_id>",
-                type="http", auth="none", methods=["GET", "PUT"], csrf=False,
-                save_session=False, max_content_length=MAX_BODY)
-    @api_endpoint
+                type="http", auth="none", csrf=False, save_session=False)
+    @api_endpoint((*READ, "PUT"))
     def candidate(self, provider, external_id, **_kwargs):
         provider, external_id = _path_key(provider, external_id)
         base_url = request.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-        if request.httprequest.method == "GET":
-            company = _company(request.httprequest.args.get("company_id"), "company_id")
+        if request.httprequest.method != "PUT":
+            company = _company(request.httprequest.args.get("company_id"), "company_id",
+                               in_query=True)
             candidate = request.env["assessment.candidate"].with_context(active_test=False) \
                 .search([("company_id", "=", company.id), ("provider", "=", provider),
                          ("external_id", "=", external_id)], limit=1)
@@ -520,22 +647,16 @@ class TechAssessmentApi(http.Controller):
         headers = [("Location", candidate_api_url(base_url, candidate))] if created else []
         return json_response(body, status=201 if created else 200, headers=headers)
 
-    @http.route(f"{API_PREFIX}/openapi.json", type="http", auth="none", methods=["GET"],
-                csrf=False, save_session=False)
+    @http.route(f"{API_PREFIX}/openapi.json", type="http", auth="none", csrf=False,
+                save_session=False)
+    @api_endpoint(READ, authenticated=False)
     def openapi(self, **_kwargs):
-        spec = dict(_openapi_spec())
-        spec["servers"] = [{"url": request.httprequest.host_url.rstrip("/") + API_PREFIX}]
-        return json_response(spec, cache_control="public, max-age=3600")
+        # As written: its server URL is relative, never built from the request's Host header.
+        return json_response(_openapi_spec(), cache_control="public, max-age=3600")
 
     @http.route([API_PREFIX, f"{API_PREFIX}/<path:_rest>"], type="http", auth="none",
                 csrf=False, save_session=False)
     def not_found(self, _rest="", **_kwargs):
-        parts = _rest.strip("/").split("/")
-        allowed = ("GET" if parts in (["attempts"], ["candidates"], ["openapi.json"])
-                   else "GET, PUT" if len(parts) == 3 and parts[0] == "candidates" else None)
-        if allowed:
-            return error_response(405, "method_not_allowed", f"Allowed methods: {allowed}.",
-                                  headers=[("Allow", allowed)])
         return error_response(404, "not_found", "No such API route; see openapi.json.")
 
 
