@@ -56,7 +56,7 @@ run_suite() {  # $1: database, $2: what to run (a pytest -k expression, or "" fo
         -p no:cacheprovider -o addopts="" --rootdir="$ADDONS_LINK_DIR" \
         --odoo-config="$ODOO_CONF" --odoo-database="$db" --odoo-http \
         --odoo-log-level=warn -r fEs -W ignore::DeprecationWarning \
-        "$MODULE_NAME/tests" "${select[@]}" "${extra_args[@]}" "$@") || rc=$?
+        -p no:schemathesis "$MODULE_NAME/tests" "${select[@]}" "${extra_args[@]}" "$@") || rc=$?
     case $rc in
         0) log "tests passed on $db (${selection:-all})" ;;
         5) log "pytest collected no test on $db (${selection:-all}): that is a failure"; exit 5 ;;

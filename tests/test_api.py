@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
-from odoo.addons.tech_assessment.controllers import api as api_module
+from odoo.addons.tech_assessment.controllers import api_common as api_module
+from odoo.addons.tech_assessment.controllers import api_pages
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -192,7 +193,7 @@ class TestApi(ApiCaseMixin, TechAssessmentHttpCase):
         def boom(*_args):
             raise RuntimeError(secret)
 
-        with patch.dict(api_module.SERIALIZERS, attempts=boom), \
+        with patch.dict(api_pages.SERIALIZERS, attempts=boom), \
                 mute_logger("odoo.addons.tech_assessment.controllers.api"):
             response = self._get("/attempts", self.key_a)
         error = self._assert_error(response, 500, "internal_error")
@@ -553,6 +554,12 @@ class TestApiConcurrentUpserts(TransactionCase):
             attempts.unlink()
             candidates.unlink()
             partners.unlink()
+            assessments = env["assessment.assessment"].search([("name", "=", self.provider)])
+            questions = assessments.line_ids.question_id
+            topics = questions.topic_id
+            assessments.unlink()
+            questions.unlink()
+            topics.unlink()
             cr.commit()  # pylint: disable=invalid-commit
 
     def _upsert(self, env, name, assessment_id=None):
@@ -628,15 +635,30 @@ class TestApiConcurrentUpserts(TransactionCase):
         self.assertEqual(a_id, b_id)
         self.assertEqual(self._rows(), [(a_id, "Name from B", [])])
 
+    def _committed_assessment(self):
+        """A published assessment of one item, committed (removed again by _cleanup)."""
+        with closing(self.registry.cursor()) as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            topic = env["assessment.topic"].create({"name": self.provider})
+            question = env["assessment.question"].create({
+                "name": self.provider, "topic_id": topic.id, "company_id": False,
+                "item_ids": [(0, 0, {"prompt": "Item", "option_ids": [
+                    (0, 0, {"text": "Right", "is_correct": True}),
+                    (0, 0, {"text": "Wrong", "is_correct": False})]})],
+            })
+            assessment = env["assessment.assessment"].create({
+                "name": self.provider, "company_id": False, "is_published": True,
+                "line_ids": [(0, 0, {"question_id": question.id})],
+            })
+            cr.commit()  # pylint: disable=invalid-commit
+            return assessment.id
+
     def test_concurrent_invitations_make_one_attempt(self):
-        assessment = self.env.ref("tech_assessment.assessment_backend_engineering",
-                                  raise_if_not_found=False)
-        if not assessment or not assessment.is_published:
-            self.skipTest("needs the demo assessment")
+        assessment_id = self._committed_assessment()
         with closing(self.registry.cursor()) as cr:  # the candidate exists, committed
             self._upsert(api.Environment(cr, self.admin_id, {}), "Existing")
             cr.commit()  # pylint: disable=invalid-commit
-        a, b = self._race(assessment.id)
+        a, b = self._race(assessment_id)
         self.assertFalse(a[1] or b[1], "the candidate existed")
         self.assertTrue(a[3])
         self.assertFalse(b[3], "B reused A's invitation")

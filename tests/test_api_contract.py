@@ -19,7 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from odoo.addons.tech_assessment.controllers import api as api_module
+from odoo.addons.tech_assessment.controllers import api_common as api_module
+from odoo.addons.tech_assessment.tools.request_input import MAX_PG_INT
 from odoo.tests import tagged
 
 from .common import TechAssessmentHttpCase
@@ -100,7 +101,7 @@ class TestApiContract(ApiCaseMixin, TechAssessmentHttpCase):
                body["properties"]["assessment_id"]]
         for schema in ids:
             self.assertEqual((schema["type"], schema["minimum"], schema["maximum"]),
-                             ("integer", 1, api_module.MAX_PG_INT))
+                             ("integer", 1, MAX_PG_INT))
         self.assertIs(body["additionalProperties"], False)
         self.assertEqual(set(body["properties"]), api_module.CANDIDATE_FIELDS)
         for field, pattern, max_length in (

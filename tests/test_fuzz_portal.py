@@ -149,7 +149,7 @@ class TestCandidateRoutesAreTotal(TechAssessmentHttpCase):
     # ------------------------------------------------------------------ pages and forms
     @FUZZ
     @given(suffix=st.sampled_from(["", "/test", "/result", "/start", "/contest"]),
-           params=st.dictionaries(st.sampled_from(["access_token", "error", "consent",
+           params=st.dictionaries(st.sampled_from(["access_token", "error", "consent", "self",
                                                    "consent_hash", "message", "x"]),
                                   NASTY_TEXT, max_size=3),
            method=st.sampled_from(["GET", "POST"]), valid_token=st.booleans())

@@ -30,12 +30,17 @@ def parse_json_object(raw):
     if _json_depth_exceeds(raw, MAX_JSON_DEPTH):
         raise ValueError(f"The JSON is nested deeper than {MAX_JSON_DEPTH} levels.")
     try:
-        body = json.loads(raw or "null")
+        body = json.loads(raw or "null", parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         raise ValueError("The request is not valid JSON.") from None
     if not isinstance(body, dict):
         raise ValueError("The request must be a JSON object.")
     return body
+
+
+def _refuse_constant(name):
+    # NaN, Infinity and -Infinity: Python's json accepts them, JSON does not
+    raise ValueError(f"{name} is not JSON")
 
 
 def _json_depth_exceeds(text, limit):
