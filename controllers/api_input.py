@@ -162,10 +162,25 @@ def _text_field(value, max_length, pattern):
 
 
 def candidate_values(body):
-    """Validate a PUT body. Returns ``(values, company, assessment id, expires_at)``."""
-    errors = {}
-    for unknown in sorted(set(body) - CANDIDATE_FIELDS):
-        errors[_echo(unknown)] = "unknown field"
+    """Validate a PUT body. Returns ``(values, company, assessment id, expires_at)``; every
+    invalid field is reported at once (422, ``details`` per field)."""
+    errors = {_echo(unknown): "unknown field" for unknown in sorted(set(body) - CANDIDATE_FIELDS)}
+    values = _contact_values(body, errors)
+    assessment_id = body.get("assessment_id")
+    if assessment_id is not None and not is_id(assessment_id):
+        errors["assessment_id"] = "the id of an assessment, or null"
+    expires_at = _expires_at(body, assessment_id, errors)
+    if "company_id" in body and not is_id(body["company_id"]):
+        errors["company_id"] = "the id of one of your companies"
+    if errors:
+        raise ApiError(422, "validation_error", "Some fields are not valid.", errors)
+    company = company_of(body["company_id"], "company_id") if "company_id" in body \
+        else request.env.company
+    return values, company, assessment_id, expires_at
+
+
+def _contact_values(body, errors):
+    """name, email and phone of the body (null or "" clears email and phone)."""
     values = {}
     if "name" in body:
         try:
@@ -174,37 +189,31 @@ def candidate_values(body):
         except ValueError as exc:
             errors["name"] = (f"a text of at most {MAX_NAME_LENGTH} characters, not only "
                               f"spaces ({exc})")
-    if "email" in body:  # null or "" clears it
+    if "email" in body:
         try:
             values["email"] = body["email"] is not None and _text_field(
                 body["email"], MAX_EMAIL_LENGTH, EMAIL_PATTERN) or False
         except ValueError:
             errors["email"] = "a valid e-mail address (ASCII, no display name), or null"
-    if "phone" in body:  # null or "" clears it
+    if "phone" in body:
         try:
             values["phone"] = body["phone"] is not None and _text_field(
                 body["phone"], MAX_PHONE_LENGTH, PHONE_PATTERN).strip() or False
         except ValueError as exc:
             errors["phone"] = f"a text of at most {MAX_PHONE_LENGTH} characters, or null ({exc})"
-    assessment_id = body.get("assessment_id")
-    if assessment_id is not None and not is_id(assessment_id):
-        errors["assessment_id"] = "the id of an assessment, or null"
-    expires_at = None
-    if body.get("expires_at") is not None:
-        try:
-            expires_at = parse_rfc3339(body["expires_at"])
-        except ValueError:
-            errors["expires_at"] = ("an RFC 3339 date-time with an offset, "
-                                    "e.g. 2024-05-01T12:00:00Z, or null")
-        else:
-            if expires_at <= fields.Datetime.now():
-                errors["expires_at"] = "must be in the future"
-            elif assessment_id is None:
-                errors["expires_at"] = "only with assessment_id"
-    if "company_id" in body and not is_id(body["company_id"]):
-        errors["company_id"] = "the id of one of your companies"
-    if errors:
-        raise ApiError(422, "validation_error", "Some fields are not valid.", errors)
-    company = company_of(body["company_id"], "company_id") if "company_id" in body \
-        else request.env.company
-    return values, company, assessment_id, expires_at
+    return values
+
+
+def _expires_at(body, assessment_id, errors):
+    if body.get("expires_at") is None:
+        return None
+    try:
+        expires_at = parse_rfc3339(body["expires_at"])
+    except ValueError:
+        errors["expires_at"] = "an RFC 3339 date-time with an offset, e.g. 2024-05-01T12:00:00Z, or null"
+        return None
+    if expires_at <= fields.Datetime.now():
+        errors["expires_at"] = "must be in the future"
+    elif assessment_id is None:
+        errors["expires_at"] = "only with assessment_id"
+    return expires_at

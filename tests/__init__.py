@@ -1,10 +1,13 @@
 # Odoo's own runner (--test-enable) imports the test modules from here; pytest-odoo
 # collects the files directly.
 from . import test_api
+from . import test_api_concurrency
 from . import test_api_contract
 from . import test_api_fuzz
 from . import test_api_input
+from . import test_api_pages
 from . import test_attempt
+from . import test_attempt_isolation
 from . import test_code_highlight
 from . import test_concurrency
 from . import test_fuzz_portal
@@ -15,5 +18,6 @@ from . import test_performance
 from . import test_portal
 from . import test_question_bank
 from . import test_recording
+from . import test_recording_tour
 from . import test_report
 from . import test_rpc_surface

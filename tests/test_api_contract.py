@@ -23,8 +23,8 @@ from odoo.addons.tech_assessment.controllers import api_common as api_module
 from odoo.addons.tech_assessment.tools.request_input import MAX_PG_INT
 from odoo.tests import tagged
 
+from .api_case import PREFIX, ApiCaseMixin
 from .common import TechAssessmentHttpCase
-from .test_api import PREFIX, ApiCaseMixin
 
 MAX_EXAMPLES = 40
 SEED = 20240501

@@ -18,8 +18,8 @@ from odoo.addons.tech_assessment.controllers import api_common as api_module
 from odoo.tests import BaseCase, tagged
 from odoo.tools import email_normalize
 
+from .api_case import PREFIX
 from .common import TechAssessmentHttpCase
-from .test_api import PREFIX
 from .test_api_input import ApiInputMixin, encode_query, encode_segment
 
 FUZZ = settings(

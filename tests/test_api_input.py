@@ -11,8 +11,8 @@ from odoo.addons.tech_assessment.tools.concurrency import replay_transaction
 from odoo.addons.tech_assessment.tools.request_input import MAX_PG_INT
 from odoo.tests import tagged
 
+from .api_case import PREFIX, ApiCaseMixin
 from .common import TechAssessmentHttpCase
-from .test_api import PREFIX, ApiCaseMixin
 
 
 def encode_segment(text):

@@ -328,7 +328,7 @@ class TestPortalQueryBudget(PortalCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSeedTour(TechAssessmentHttpCase):
+class TestDemoSeedTour(TechAssessmentHttpCase):
     """The reference content (the seed, demo data) taken end to end in Chromium."""
 
     def test_take_the_seed_assessment(self):

@@ -9,7 +9,7 @@ from .common import TechAssessmentCase
 
 
 @tagged("post_install", "-at_install")
-class TestSeedAssessment(TechAssessmentCase):
+class TestDemoSeedAssessment(TechAssessmentCase):
     """The seed ships as demo data: check it is complete and consistent."""
 
     def setUp(self):

@@ -1,85 +1,14 @@
 """Recording: chunk upload and its refusals, assembly, unrecorded seconds, retention,
-erasure, isolation, the candidate's receipt, and a browser run with fake media devices."""
+erasure, isolation, the candidate's receipt (the browser run: test_recording_tour.py)."""
 import hashlib
-import os
-import re
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
 
-from .common import TOUR_TIMEOUT, TechAssessmentHttpCase, csrf_from_page
-
-FAKE_MEDIA_SWITCHES = [
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--auto-select-desktop-capture-source=Entire screen",
-]
-_spawn_chrome = ChromeBrowser._spawn_chrome
-
-
-def _spawn_chrome_with_fake_media(self, cmd):
-    # the last argument is the start URL: the switches go before it
-    return _spawn_chrome(self, cmd[:-1] + FAKE_MEDIA_SWITCHES + cmd[-1:])
-
-
-def _webm(size, seed=0):
-    """Bytes that look like a WebM chunk (the EBML magic first for the segment's head)."""
-    body = hashlib.sha256(str(seed).encode()).digest() * (size // 32 + 1)
-    return (b"\x1a\x45\xdf\xa3" + body)[:size]
-
-
-class RecordingCase(TechAssessmentHttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.assessment = cls._make_assessment("Recorded assessment", items=18,
-                                              recording_required="both", retention_days=30)
-        cls.webcam_only = cls._make_assessment("Webcam only", items=2, recording_required="webcam")
-        cls._setup_candidates()
-
-    def _attempt(self, assessment=None, candidate=None, start=True):
-        attempt = self.env["assessment.attempt"].create({
-            "candidate_id": (candidate or self.candidate).id,
-            "assessment_id": (assessment or self.assessment).id,
-        })
-        attempt._portal_ensure_token()
-        if start:
-            attempt._give_consent(ip="127.0.0.1", user_agent="test",
-                                          consent_hash=attempt._consent_text_hash())
-            attempt._start()
-        return attempt
-
-    def _csrf(self, attempt):
-        page = self.url_open(f"/my/assessments/{attempt.id}/test?access_token={attempt.access_token}")
-        self.assertEqual(page.status_code, 200)
-        return re.search(r'data-ta-csrf="([^"]+)"', page.text).group(1)
-
-    def _upload(self, attempt, kind, seq, data, sha=None, content_type="video/webm;codecs=vp8",
-                token=None, csrf=None, segment=1, start_ms=None, end_ms=None):
-        fields_ = {
-            "csrf_token": csrf if csrf is not None else self.csrf,
-            "sha256": sha or hashlib.sha256(data).hexdigest(),
-            "segment": str(segment),
-        }
-        if token is not False:
-            fields_["access_token"] = token or attempt.access_token
-        if start_ms is not None:
-            fields_["start_ms"] = str(start_ms)
-            fields_["end_ms"] = str(end_ms)
-        return self.url_open(f"/my/assessments/{attempt.id}/recording/{kind}/{seq}", data=fields_,
-                             files={"chunk": (f"{kind}-{seq}.webm", data, content_type)}, timeout=60)
-
-    def _chunks(self, attempt, kind=None):
-        domain = [("attempt_id", "=", attempt.id)] + ([("kind", "=", kind)] if kind else [])
-        return self.env["assessment.recording.chunk"].sudo().search(domain, order="sequence")
-
-    def _file_bytes(self, attachment):
-        with open(attachment._full_path(attachment.store_fname), "rb") as handle:
-            return handle.read()
+from .common import csrf_from_page
+from .recording_case import RecordingCase, webm
 
 
 @tagged("post_install", "-at_install")
@@ -95,7 +24,7 @@ class TestChunkUpload(RecordingCase):
             self.assertIn(fragment, response.json()["error"]["message"])
 
     def test_chunk_is_stored_in_the_filestore(self):
-        data = _webm(300_000)
+        data = webm(300_000)
         response = self._upload(self.attempt, "webcam", 0, data)
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"stored": True, "replay": False, "sequence": 0, "size": 300_000})
@@ -116,7 +45,7 @@ class TestChunkUpload(RecordingCase):
         self.assertEqual(recording.company_id, self.attempt.company_id)
 
     def test_replay_of_the_same_chunk_is_idempotent(self):
-        data = _webm(50_000)
+        data = webm(50_000)
         first = self._upload(self.attempt, "screen", 3, data)
         second = self._upload(self.attempt, "screen", 3, data)
         self.assertEqual((first.status_code, second.status_code), (200, 200))
@@ -129,14 +58,14 @@ class TestChunkUpload(RecordingCase):
              ("res_id", "in", self._chunks(self.attempt).ids)]), 1)
 
     def test_same_sequence_other_content_is_409(self):
-        self.assertEqual(self._upload(self.attempt, "webcam", 0, _webm(1000, 1)).status_code, 200)
-        self.assertRefused(self._upload(self.attempt, "webcam", 0, _webm(1000, 2)), 409, "already received")
-        self.assertEqual(self._chunks(self.attempt).sha256, hashlib.sha256(_webm(1000, 1)).hexdigest())
+        self.assertEqual(self._upload(self.attempt, "webcam", 0, webm(1000, 1)).status_code, 200)
+        self.assertRefused(self._upload(self.attempt, "webcam", 0, webm(1000, 2)), 409, "already received")
+        self.assertEqual(self._chunks(self.attempt).sha256, hashlib.sha256(webm(1000, 1)).hexdigest())
         # the same number on the other stream is another chunk
-        self.assertEqual(self._upload(self.attempt, "screen", 0, _webm(1000, 2)).status_code, 200)
+        self.assertEqual(self._upload(self.attempt, "screen", 0, webm(1000, 2)).status_code, 200)
 
     def test_declared_hash_must_match_the_bytes(self):
-        data = _webm(10_000)
+        data = webm(10_000)
         self.assertRefused(self._upload(self.attempt, "webcam", 0, data, sha="0" * 64), 422, "SHA-256")
         self.assertRefused(self._upload(self.attempt, "webcam", 0, data, sha="not-a-hash"), 422)
         self.assertFalse(self._chunks(self.attempt))
@@ -148,15 +77,15 @@ class TestChunkUpload(RecordingCase):
 
     def test_wrong_content_type_is_415(self):
         for content_type in ("text/plain", "image/png", "application/octet-stream", "video/x-matroska"):
-            response = self._upload(self.attempt, "webcam", 0, _webm(1000), content_type=content_type)
+            response = self._upload(self.attempt, "webcam", 0, webm(1000), content_type=content_type)
             self.assertRefused(response, 415)
         self.assertFalse(self._chunks(self.attempt))
-        response = self._upload(self.attempt, "webcam", 0, _webm(1000), content_type="video/mp4")
+        response = self._upload(self.attempt, "webcam", 0, webm(1000), content_type="video/mp4")
         self.assertEqual(response.status_code, 200)
 
     def test_attempt_not_the_callers_is_404(self):
         theirs = self._attempt(candidate=self.other_candidate)
-        data = _webm(1000)
+        data = webm(1000)
         # this browser opened self.attempt's link (setUp): theirs is not granted to it
         self.assertRefused(self._upload(theirs, "webcam", 0, data, token="forged"), 404)
         self.assertRefused(self._upload(theirs, "webcam", 0, data, token=False), 404)
@@ -171,29 +100,29 @@ class TestChunkUpload(RecordingCase):
         self.assertFalse(self._chunks(theirs))
 
     def test_csrf_token_is_required(self):
-        response = self._upload(self.attempt, "webcam", 0, _webm(1000), csrf="")
+        response = self._upload(self.attempt, "webcam", 0, webm(1000), csrf="")
         self.assertEqual(response.status_code, 400)
-        response = self._upload(self.attempt, "webcam", 0, _webm(1000), csrf="forged0123o9999999999")
+        response = self._upload(self.attempt, "webcam", 0, webm(1000), csrf="forged0123o9999999999")
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self._chunks(self.attempt))
 
     def test_not_started_and_closed_attempts_are_409(self):
         invited = self._attempt(start=False)
-        self.assertRefused(self._upload(invited, "webcam", 0, _webm(1000)), 409, "not started")
+        self.assertRefused(self._upload(invited, "webcam", 0, webm(1000)), 409, "not started")
         self.attempt.action_submit()
         # the last chunks are flushed right after submit: accepted for a short while
-        self.assertEqual(self._upload(self.attempt, "webcam", 0, _webm(1000)).status_code, 200)
+        self.assertEqual(self._upload(self.attempt, "webcam", 0, webm(1000)).status_code, 200)
         self.attempt.submitted_at = fields.Datetime.now() - timedelta(seconds=200)
-        self.assertRefused(self._upload(self.attempt, "webcam", 1, _webm(1000, 1)), 409, "closed")
+        self.assertRefused(self._upload(self.attempt, "webcam", 1, webm(1000, 1)), 409, "closed")
 
     def test_stream_not_required_is_422(self):
         webcam_only = self._attempt(assessment=self.webcam_only)
-        self.assertRefused(self._upload(webcam_only, "screen", 0, _webm(1000)), 422)
-        self.assertRefused(self._upload(webcam_only, "audio", 0, _webm(1000)), 422)
-        self.assertEqual(self._upload(webcam_only, "webcam", 0, _webm(1000)).status_code, 200)
+        self.assertRefused(self._upload(webcam_only, "screen", 0, webm(1000)), 422)
+        self.assertRefused(self._upload(webcam_only, "audio", 0, webm(1000)), 422)
+        self.assertEqual(self._upload(webcam_only, "webcam", 0, webm(1000)).status_code, 200)
 
     def test_three_chunks_assembled_in_order(self):
-        parts = [_webm(120_000, 0), _webm(80_000, 1)[4:], _webm(50_001, 2)[4:]]
+        parts = [webm(120_000, 0), webm(80_000, 1)[4:], webm(50_001, 2)[4:]]
         for seq in (2, 0, 1):  # arrival order differs from the sequence
             self.assertEqual(self._upload(self.attempt, "webcam", seq, parts[seq]).status_code, 200)
         recording = self._chunks(self.attempt).recording_id
@@ -210,15 +139,15 @@ class TestChunkUpload(RecordingCase):
 
     def test_a_gap_is_a_fact_not_an_error(self):
         for seq in (0, 1, 3):
-            self.assertEqual(self._upload(self.attempt, "screen", seq, _webm(1000, seq)).status_code, 200)
+            self.assertEqual(self._upload(self.attempt, "screen", seq, webm(1000, seq)).status_code, 200)
         recording = self._chunks(self.attempt).recording_id
         recording._assemble()
         self.assertEqual(recording.missing_sequences, "2")
         self.assertEqual(recording.file_size, 3000)
 
     def test_restart_opens_a_new_segment_and_a_new_file(self):
-        self.assertEqual(self._upload(self.attempt, "screen", 0, _webm(1000, 0)).status_code, 200)
-        self.assertEqual(self._upload(self.attempt, "screen", 1, _webm(1000, 1), segment=2).status_code, 200)
+        self.assertEqual(self._upload(self.attempt, "screen", 0, webm(1000, 0)).status_code, 200)
+        self.assertEqual(self._upload(self.attempt, "screen", 1, webm(1000, 1), segment=2).status_code, 200)
         recordings = self._chunks(self.attempt).recording_id
         self.assertEqual(recordings.mapped("segment"), [1, 2])
         recordings._assemble()
@@ -233,7 +162,7 @@ class TestChunkUpload(RecordingCase):
         base = (now - timedelta(seconds=60)).timestamp() * 1000
         # covered: [0, 20] and [30, 60] seconds: 10 s missing, plus a 0.5 s jitter that is not a gap
         for seq, (start, end) in enumerate([(0, 10), (10.5, 20), (30, 45), (45, 60)]):
-            response = self._upload(attempt, "webcam", seq, _webm(1000, seq),
+            response = self._upload(attempt, "webcam", seq, webm(1000, seq),
                                     start_ms=base + start * 1000, end_ms=base + end * 1000)
             self.assertEqual(response.status_code, 200, response.text)
         attempt.invalidate_recordset()
@@ -241,7 +170,7 @@ class TestChunkUpload(RecordingCase):
         self.assertIn("Not recorded", str(attempt.integrity_html))
         # the both-streams assessment: the screen never came, so nothing is fully recorded
         self.attempt.write({"started_at": now - timedelta(seconds=60)})
-        self._upload(self.attempt, "webcam", 0, _webm(1000), start_ms=base, end_ms=base + 60_000)
+        self._upload(self.attempt, "webcam", 0, webm(1000), start_ms=base, end_ms=base + 60_000)
         self.assertAlmostEqual(self.attempt.unrecorded_seconds, 60, delta=3)
         self.assertIn("screen: nothing was received", str(self.attempt.integrity_html))
 
@@ -254,7 +183,7 @@ class TestRetentionAndErasure(RecordingCase):
         self.csrf = self._csrf(self.attempt)
         for kind in ("webcam", "screen"):
             for seq in range(2):
-                self.assertEqual(self._upload(self.attempt, kind, seq, _webm(2000, seq)).status_code, 200)
+                self.assertEqual(self._upload(self.attempt, kind, seq, webm(2000, seq)).status_code, 200)
         self.attempt.action_submit()
         self.recordings = self.attempt.sudo().recording_ids
 
@@ -273,7 +202,7 @@ class TestRetentionAndErasure(RecordingCase):
     def test_retention_cron_purges_old_recordings_only(self):
         recent = self._attempt()
         self.csrf = self._csrf(recent)
-        self._upload(recent, "webcam", 0, _webm(2000))
+        self._upload(recent, "webcam", 0, webm(2000))
         old_start = fields.Datetime.now() - timedelta(days=31)
         self.recordings.write({"started_at": old_start})
         self.recordings._assemble()
@@ -314,7 +243,7 @@ class TestRecordingIsolation(RecordingCase):
         super().setUp()
         self.attempt = self._attempt()
         self.csrf = self._csrf(self.attempt)
-        self._upload(self.attempt, "webcam", 0, _webm(2000))
+        self._upload(self.attempt, "webcam", 0, webm(2000))
         self.recording = self.attempt.sudo().recording_ids
         self.recording._assemble()
 
@@ -346,7 +275,7 @@ class TestRecordingIsolation(RecordingCase):
         self.authenticate("ta_recruiter", "ta_recruiter-pass")
         response = self.url_open(url)
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.content, _webm(2000))
+        self.assertEqual(response.content, webm(2000))
         self.authenticate("ta_recruiter_b", "ta_recruiter_b-pass")
         self.assertIn(self.url_open(url).status_code, (403, 404))
 
@@ -387,36 +316,3 @@ class TestRecordingIsolation(RecordingCase):
             "csrf_token": csrf, "access_token": self.attempt.access_token, "message": "forged"})
         self.assertEqual(response.status_code, 404)
         self.assertFalse(other.message_ids.filtered(lambda m: "forged" in (m.body or "")))
-
-
-@tagged("post_install", "-at_install")
-class TestRecordingTour(RecordingCase):
-    def setUp(self):
-        super().setUp()
-        self.startPatcher(patch.object(ChromeBrowser, "_spawn_chrome", _spawn_chrome_with_fake_media))
-
-    def test_record_with_fake_devices(self):
-        attempt = self._attempt(start=False)
-        self.start_tour(f"/my/assessments/{attempt.id}", "tech_assessment_recording", login="ta_candidate",
-                        timeout=TOUR_TIMEOUT)
-        attempt.invalidate_recordset()
-        self.assertEqual(attempt.state, "submitted")
-        kinds = attempt.event_ids.mapped("kind")
-        self.assertIn("stream_ended", kinds)
-        self.assertIn("stream_restarted", kinds)
-        chunks = self._chunks(attempt)
-        for kind in ("webcam", "screen"):
-            self.assertGreaterEqual(len(chunks.filtered(lambda c, k=kind: c.kind == k)), 2, kind)
-        for chunk in chunks:
-            path = chunk.attachment_id._full_path(chunk.attachment_id.store_fname)
-            self.assertTrue(os.path.isfile(path))
-            self.assertEqual(os.path.getsize(path), chunk.size)
-        recordings = attempt.sudo().recording_ids
-        self.assertEqual(sorted(set(recordings.mapped("kind"))), ["screen", "webcam"])
-        self.assertGreaterEqual(len(recordings.filtered(lambda r: r.kind == "webcam")), 2, "restarted")
-        recordings._assemble()
-        for recording in recordings:
-            head = self._file_bytes(recording.attachment_id)[:4]
-            self.assertEqual(head, b"\x1a\x45\xdf\xa3", "a WebM file")
-            self.assertTrue(recording.duration_seconds > 0)
-        self.assertTrue(attempt.consent_at)
