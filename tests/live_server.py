@@ -55,6 +55,10 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the live server exited: {self.log()[-2000:]}")
             if self._answers():
+                # Odoo computes its table of static folders on the first request whose
+                # path has four segments, lazily and without a lock: concurrent first
+                # requests race in it (an Odoo bug). One request computes it first.
+                requests.get(f"{self.url}/web/static/img/favicon.ico", timeout=30)
                 return self
             time.sleep(0.3)
         self.stop()

@@ -127,6 +127,10 @@ class TestConcurrentRequests(TransactionCase):
         super().setUp()
         self.log_start = self.server.log_size()
 
+    def _explain(self, responses):
+        """What the clients got, and what the server logged meanwhile (for a failure)."""
+        return [r.text[:300] for r in responses] + self.server.errors(since=self.log_start)
+
     def assertNoServerErrors(self):
         self.assertEqual(self.server.errors(since=self.log_start), [],
                          "the server logged errors")
@@ -160,7 +164,7 @@ class TestConcurrentRequests(TransactionCase):
             responses = _race(2, lambda i, sent=sent: self._post_json(
                 attempt_id, token, "answer", {"item_id": item, "option_id": sent[i]}))
             self.assertEqual([r.status_code for r in responses], [200, 200],
-                             [r.text for r in responses])
+                             self._explain(responses))
             stored = self._read(lambda env: env["assessment.answer"].search(
                 [("attempt_id", "=", attempt_id), ("item_id", "=", item)]).option_id.id)
             self.assertIn(stored, sent, "one of the two acknowledged choices is stored")
@@ -183,7 +187,7 @@ class TestConcurrentRequests(TransactionCase):
             f"{self.server.url}/my/assessments/{attempt_id}/start",
             data=dict(fields, consent="1"), allow_redirects=False, timeout=REQUEST_TIMEOUT))
         self.assertEqual({r.status_code for r in responses}, {303},
-                         [r.text[:300] for r in responses])
+                         self._explain(responses))
         self.assertTrue(all(r.headers["Location"].endswith(f"/my/assessments/{attempt_id}/test")
                             for r in responses))
         state = self._read(lambda env: (
@@ -202,7 +206,7 @@ class TestConcurrentRequests(TransactionCase):
     def test_submit_five_times_at_once(self):
         attempt_id, token, options = self._make_attempt(items=2, start=True)
         responses = _race(5, lambda i: self._post_json(attempt_id, token, "submit", {}))
-        self.assertEqual([r.status_code for r in responses], [200] * 5, [r.text for r in responses])
+        self.assertEqual([r.status_code for r in responses], [200] * 5, self._explain(responses))
         self.assertEqual({r.json()["state"] for r in responses}, {"submitted"})
         events = self._read(lambda env: env["assessment.event"].search_count(
             [("attempt_id", "=", attempt_id), ("kind", "=", "submit")]))
@@ -236,7 +240,7 @@ class TestConcurrentRequests(TransactionCase):
         post = self._chunk_poster(attempt_id, token)
         data = _webm(300_000, seed=1)
         responses = _race(4, lambda i: post(0, data))
-        self.assertEqual([r.status_code for r in responses], [200] * 4, [r.text for r in responses])
+        self.assertEqual([r.status_code for r in responses], [200] * 4, self._explain(responses))
         self.assertEqual(sorted(r.json()["stored"] for r in responses), [False, False, False, True],
                          "stored once, the others answered as idempotent replays")
         self.assertEqual(self._chunk_rows(attempt_id), [(0, 1, len(data), True)])
@@ -247,7 +251,7 @@ class TestConcurrentRequests(TransactionCase):
         post = self._chunk_poster(attempt_id, token)
         chunks = [_webm(200_000, seed=seq) for seq in range(4)]
         responses = _race(4, lambda i: post(i, chunks[i], segment=2))
-        self.assertEqual([r.status_code for r in responses], [200] * 4, [r.text for r in responses])
+        self.assertEqual([r.status_code for r in responses], [200] * 4, self._explain(responses))
         self.assertEqual(self._chunk_rows(attempt_id),
                          [(seq, 2, len(chunks[seq]), True) for seq in range(4)],
                          "every chunk stored, in the one recording of segment 2")
@@ -271,7 +275,7 @@ class TestConcurrentRequests(TransactionCase):
             json={"name": f"Racer {self.tag} {i}", "email": f"race-{self.tag}@example.com"},
             headers={"Authorization": f"Bearer {key}"}, timeout=REQUEST_TIMEOUT))
         self.assertEqual(sorted(r.status_code for r in responses), [200, 200, 200, 201],
-                         [r.text for r in responses])
+                         self._explain(responses))
         self.assertEqual(len({r.json()["candidate"]["id"] for r in responses}), 1)
         count = self._read(lambda env: env["assessment.candidate"].search_count(
             [("provider", "=", provider)]))
