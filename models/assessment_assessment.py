@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -15,11 +13,12 @@ RESULT_VISIBILITY = [
     ("pass_fail", "Passed or not"),
     ("score", "Score and pass/fail"),
 ]
-DEFAULT_CONSENT = Markup(
-    "<p>This assessment records your webcam and your screen while you take it, so that the "
+# Plain text: the consent is an Html field that HR edits; no markup is built here.
+DEFAULT_CONSENT = (
+    "This assessment records your webcam and your screen while you take it, so that the "
     "hiring team can check the test was taken fairly. Recordings are kept for the number of "
     "days shown on this page, then deleted automatically. Only the recruiters of the company "
-    "that invited you can see them. You can ask for them to be erased at any time.</p>"
+    "that invited you can see them. You can ask for them to be erased at any time."
 )
 
 
