@@ -298,16 +298,21 @@ class AssessmentAttempt(models.Model):
         starts afresh: its answers are discarded (their summary stays in the chatter), the
         clock and the consent are cleared; events and recordings stay as they were."""
         self._check_access("write")
+        self._reopen()
+        return True
+
+    def _reopen(self):
         for attempt in self:
             if attempt.state != "cancelled":
                 raise UserError(_("Only a cancelled invitation can be re-opened."))
         for attempt in self:
             attempt._post_transition(attempt._reopen_message())
         started = self.filtered("started_at")
-        started.sudo().answer_ids.unlink()
+        # HR may not delete answers (no unlink right): the discard is the model's rule
+        answers_sudo = started.sudo().answer_ids
+        answers_sudo.unlink()
         started.write(dict.fromkeys(RESTART_CLEARED_FIELDS, False))
         self.write({"state": "invited"})
-        return True
 
     def _reopen_message(self):
         if not self.started_at:

@@ -202,6 +202,11 @@ class AssessmentAttempt(models.Model):
         return True
 
     def action_assemble_recordings(self):
+        """*Assemble recordings* (HR): for who may change these attempts."""
         self._check_access("write")
-        self.sudo().recording_ids._assemble()
+        self._assemble_recordings()
         return True
+
+    def _assemble_recordings(self):
+        recordings_sudo = self.sudo().recording_ids
+        recordings_sudo._assemble()
