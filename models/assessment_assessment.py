@@ -15,8 +15,8 @@ RESULT_VISIBILITY = [
 ]
 # Plain text: the consent is an Html field that HR edits; no markup is built here.
 DEFAULT_CONSENT = (
-    "This assessment records your webcam and your screen while you take it, so that the "
-    "hiring team can check the test was taken fairly. Recordings are kept for the number of "
+    "This assessment records you while you take it (what is recorded is shown above), so "
+    "that the hiring team can check the test was taken fairly. Recordings are kept for the number of "
     "days shown on this page, then deleted automatically. Only the recruiters of the company "
     "that invited you can see them. You can ask for them to be erased at any time."
 )
