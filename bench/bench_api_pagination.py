@@ -28,6 +28,8 @@ from werkzeug.test import Client
 
 import odoo
 from odoo.addons.tech_assessment.controllers import api as api_module
+from odoo.addons.tech_assessment.controllers import api_pages
+from odoo.addons.tech_assessment.tools.commit_horizon import read_horizon
 from odoo.tools import SQL
 
 ROWS = 10_000
@@ -85,7 +87,8 @@ def stamp(env, one_time):
     env.cr.execute("SELECT id FROM assessment_attempt WHERE candidate_id IN "
                    "(SELECT id FROM assessment_candidate WHERE provider = %s)", [MARK])
     ids = [row[0] for row in env.cr.fetchall()]
-    base = datetime(2030, 1, 1, 0, 0, 0, 123456)
+    # In the past: the API serves only rows stamped before its commit horizon.
+    base = datetime(2020, 1, 1, 0, 0, 0, 123456)
     if one_time:
         env.cr.execute("UPDATE assessment_attempt SET write_date = %s WHERE id = ANY(%s)",
                        [base, ids])
@@ -119,16 +122,19 @@ def summary(values, unit):
 
 
 def walk_in_process(env, since, pages=None):
-    """The controller's page functions, as the key's user, on one cursor."""
+    """The controller's page functions, as the key's user, on one cursor (the horizon read
+    on the same cursor: one transaction here, which is enough for a benchmark)."""
     base_url = "http://localhost"
     seen, queries, times, after, cursor = [], [], [], None, None
     while True:
         env.invalidate_all()
         before, started = env.cr.sql_log_count, time.perf_counter()
         if cursor:
-            after = api_module.decode_cursor(env, "attempts", cursor)
-        records, has_more = api_module.fetch_page(env, "attempts", PAGE, since, after)
-        page = api_module.page_json(env, "attempts", records, has_more, cursor, base_url)
+            after = api_pages.decode_cursor(env, "attempts", cursor)
+        horizon = read_horizon(env.cr)
+        records, has_more = api_pages.fetch_page(env, "attempts", PAGE, horizon, since, after)
+        page = api_pages.page_json(env, "attempts", records, has_more, cursor, horizon,
+                                    base_url)
         times.append((time.perf_counter() - started) * 1000)
         queries.append(env.cr.sql_log_count - before)
         seen += [item["id"] for item in page["items"]]
@@ -164,10 +170,12 @@ def walk_http(key, since, pages=None):
 def explain(env, since, after, row_seek=True):
     Model = env["assessment.attempt"]
     if row_seek:
-        _model, query = api_module.page_query(env, "attempts", PAGE, since, after)
+        _model, query = api_pages.page_query(env, "attempts", PAGE, datetime.utcnow(), since,
+                                              after)
     else:  # the same domain, without the row comparison
         after_date, after_id = after
-        domain = [("company_id", "in", env.companies.ids), ("write_date", ">=", since),
+        domain = [("company_id", "in", env.companies.ids), ("write_date", "<", datetime.utcnow()),
+                  ("write_date", ">=", since),
                   "|", ("write_date", ">", after_date),
                   "&", ("write_date", "=", after_date), ("id", ">", after_id)]
         query = Model._search(domain, limit=PAGE + 1, order="write_date, id")
@@ -214,7 +222,8 @@ def run(env):
             records, cursor_at = [], {}
             after = None
             for page_no in range(1, 46):
-                records, _more = api_module.fetch_page(user_env, "attempts", PAGE, since, after)
+                records, _more = api_pages.fetch_page(user_env, "attempts", PAGE,
+                                                       datetime.utcnow(), since, after)
                 after = (records[-1].write_date, records[-1].id)
                 cursor_at[page_no + 1] = after
             for page_no in (2, 46):

@@ -28,6 +28,7 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import file_open
 
+from ..tools.commit_horizon import read_horizon
 from .api_common import (
     API_GROUP,
     API_KEY_PATTERN,
@@ -154,9 +155,16 @@ class TechAssessmentApi(http.Controller):
     def _list(self, kind):
         limit, updated_since, cursor = query_args()
         after = decode_cursor(request.env, kind, cursor) if cursor is not None else None
-        records, has_more = fetch_page(request.env, kind, limit, updated_since, after)
-        base_url = request.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-        return json_response(page_json(request.env, kind, records, has_more, cursor, base_url))
+        horizon = read_horizon(request.env.cr)
+        # This request's transaction took its snapshot while the key was checked, before the
+        # horizon was read: a transaction that committed in between would be in neither. The
+        # page is read in a transaction that starts now (tools/commit_horizon.py).
+        with request.env.registry.cursor() as page_cr:
+            env = request.env(cr=page_cr)
+            records, has_more = fetch_page(env, kind, limit, horizon, updated_since, after)
+            base_url = env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+            body = page_json(env, kind, records, has_more, cursor, horizon, base_url)
+        return json_response(body)
 
     # No max_content_length here: Odoo would answer a large form body with an HTML 413
     # before this code runs; _read_body checks the size and answers in JSON.

@@ -86,11 +86,15 @@ def decode_cursor(env, kind, token):
 PAGED_MODELS = {"attempts": "assessment.attempt", "candidates": "assessment.candidate"}
 
 
-def page_query(env, kind, limit, updated_since=None, after=None):
+def page_query(env, kind, limit, horizon, updated_since=None, after=None):
     """The query of one page, as ``env``'s user (record rules apply) and explicitly limited to
-    ``env.companies``. Returns ``(model, query)``; the query selects ``limit + 1`` rows."""
+    ``env.companies``, of the rows stamped before ``horizon`` (tools/commit_horizon.py).
+    Returns ``(model, query)``; the query selects ``limit + 1`` rows."""
     Model = env[PAGED_MODELS[kind]].with_context(active_test=False)
-    domain = [("company_id", "in", env.companies.ids)]
+    # Rows stamped at or after the horizon may have companions still on their way (a
+    # transaction that commits later with an older stamp): they come on a later page, after
+    # those companions, so that the cursor never passes a row that has yet to appear.
+    domain = [("company_id", "in", env.companies.ids), ("write_date", "<", horizon)]
     if updated_since:
         domain.append(("write_date", ">=", updated_since))
     if after:
@@ -109,9 +113,10 @@ def page_query(env, kind, limit, updated_since=None, after=None):
     return Model, query
 
 
-def fetch_page(env, kind, limit, updated_since=None, after=None):
-    """Return ``(records, has_more)``: at most ``limit`` records after ``after``."""
-    Model, query = page_query(env, kind, limit, updated_since, after)
+def fetch_page(env, kind, limit, horizon, updated_since=None, after=None):
+    """Return ``(records, has_more)``: at most ``limit`` records after ``after`` and stamped
+    before ``horizon``. ``env``'s transaction must have started after the horizon was read."""
+    Model, query = page_query(env, kind, limit, horizon, updated_since, after)
     to_fetch = Model._determine_fields_to_fetch(SERIALIZED_FIELDS[kind])
     records = Model._fetch_query(query, to_fetch)
     return records[:limit], len(records) > limit
@@ -204,7 +209,7 @@ SERIALIZED_FIELDS = {
 }
 
 
-def page_json(env, kind, records, has_more, cursor, base_url):
+def page_json(env, kind, records, has_more, cursor, horizon, base_url):
     if records:
         last = records[-1]
         next_cursor = encode_cursor(env, kind, last.write_date, last.id)
@@ -214,4 +219,6 @@ def page_json(env, kind, records, has_more, cursor, base_url):
         "items": [SERIALIZERS[kind](record, base_url) for record in records],
         "has_more": has_more,
         "next_cursor": next_cursor,
+        # Every change stamped before this time has been served once the walk ends.
+        "as_of": iso(horizon),
     }

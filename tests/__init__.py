@@ -4,11 +4,13 @@ from . import test_api
 from . import test_api_concurrency
 from . import test_api_contract
 from . import test_api_fuzz
+from . import test_api_horizon_walk
 from . import test_api_input
 from . import test_api_pages
 from . import test_attempt
 from . import test_attempt_isolation
 from . import test_code_highlight
+from . import test_commit_horizon
 from . import test_concurrency
 from . import test_fuzz_portal
 from . import test_hardening

@@ -6,7 +6,7 @@ from odoo.addons.tech_assessment.controllers import api_pages
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .api_case import PREFIX, ApiCaseMixin
+from .api_case import PREFIX, T0, ApiCaseMixin
 from .common import TechAssessmentHttpCase
 
 
@@ -89,7 +89,8 @@ class TestApi(ApiCaseMixin, TechAssessmentHttpCase):
                 self.assertNotIn("Traceback", error["message"])
 
     def test_unexpected_errors_are_logged_not_echoed(self):
-        self._attempts(self._candidates(["Boom"], self.company_a))
+        with self._at(T0):  # before the list's commit horizon: the page serializes it
+            self._attempts(self._candidates(["Boom"], self.company_a))
         secret = "connection to 10.1.2.3 failed: password=hunter2 SELECT * FROM res_users"
         def boom(*_args):
             raise RuntimeError(secret)
@@ -232,10 +233,11 @@ class TestApi(ApiCaseMixin, TechAssessmentHttpCase):
     # Companies (seed Q2)
     # ------------------------------------------------------------------
     def test_company_isolation(self):
-        cand_a = self._candidates(["Alice"], self.company_a)
-        cand_a.write({"provider": "greenhouse", "external_id": "SHARED-1"})
-        cand_b = self._candidates(["Bob"], self.company_b)
-        attempt_a, attempt_b = self._attempts(cand_a | cand_b)
+        with self._at(T0):  # before the lists' commit horizon: the walks below serve them
+            cand_a = self._candidates(["Alice"], self.company_a)
+            cand_a.write({"provider": "greenhouse", "external_id": "SHARED-1"})
+            cand_b = self._candidates(["Bob"], self.company_b)
+            attempt_a, attempt_b = self._attempts(cand_a | cand_b)
 
         companies = {self.key_a: self.company_a.id, self.key_b: self.company_b.id}
 
@@ -272,5 +274,6 @@ class TestApi(ApiCaseMixin, TechAssessmentHttpCase):
         self.assertEqual(cand_a.name, "Alice")
         # A cursor of A's walk gives B nothing of A's: the filter is applied on every page.
         page_a = self._get("/attempts", self.key_a, limit=1).json()
+        self.assertTrue(page_a["items"] and page_a["next_cursor"])
         page_b = self._get("/attempts", self.key_b, cursor=page_a["next_cursor"]).json()
         self.assertTrue(all(item["company_id"] == self.company_b.id for item in page_b["items"]))

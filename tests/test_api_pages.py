@@ -79,12 +79,13 @@ class TestApiPages(ApiCaseMixin, TechAssessmentHttpCase):
         self.assertFalse(poll["has_more"])
 
     def test_page_content(self):
-        self.env["assessment.candidate"].create({
-            "name": "Linus", "email": "linus@example.com", "company_id": self.company_b.id,
-            "provider": "ats", "external_id": "a/b c",
-        })
-        candidate = self.env["assessment.candidate"].search([("external_id", "=", "a/b c")])
-        attempt = self._attempts(candidate)
+        with self._at(T0):
+            self.env["assessment.candidate"].create({
+                "name": "Linus", "email": "linus@example.com", "company_id": self.company_b.id,
+                "provider": "ats", "external_id": "a/b c",
+            })
+            candidate = self.env["assessment.candidate"].search([("external_id", "=", "a/b c")])
+            attempt = self._attempts(candidate)
         page = self._get("/attempts", self.key_b, limit=200).json()
         item = next(i for i in page["items"] if i["id"] == attempt.id)
         self.assertEqual(item["state"], "invited")
@@ -100,8 +101,33 @@ class TestApiPages(ApiCaseMixin, TechAssessmentHttpCase):
         self.assertEqual((item["name"], item["attempt_count"], item["active"]),
                          ("Linus", 1, True))
 
+    def test_rows_stamped_after_the_horizon_wait(self):
+        """Rows stamped at or after the commit horizon (here: an hour ahead, as a transaction
+        still running would stamp them relative to a walk) are not served yet; the walk ends
+        before them and says how far it got (`as_of`)."""
+        candidates = self._candidates(["Early", "Late"], self.company_b)
+        ahead = datetime.utcnow() + timedelta(hours=1)
+        with self._at(T0):
+            early = self._attempts(candidates[0])
+            candidates[0].write({"phone": "1"})
+        with self._at(ahead):
+            self._attempts(candidates[1])
+            candidates[1].write({"phone": "2"})
+        for kind, record in (("attempts", early), ("candidates", candidates[0])):
+            with self.subTest(kind=kind):
+                before = datetime.utcnow()
+                page = self._walk_page(self.key_b, kind, limit=5)
+                self.assertEqual([item["id"] for item in page["items"]], [record.id])
+                self.assertFalse(page["has_more"])
+                as_of = datetime.fromisoformat(page["as_of"].removesuffix("Z"))
+                self.assertTrue(T0 < as_of < before < ahead, page["as_of"])
+                again = self._walk_page(self.key_b, kind, page["next_cursor"], limit=5)
+                self.assertEqual((again["items"], again["next_cursor"]),
+                                 ([], page["next_cursor"]), "a later poll starts there")
+
     def test_tampered_cursors_are_400(self):
-        self._attempts(self._candidates(["C1", "C2"], self.company_b))
+        with self._at(T0):
+            self._attempts(self._candidates(["C1", "C2"], self.company_b))
         cursor = self._get("/attempts", self.key_b, limit=1).json()["next_cursor"]
         payload_b64, signature_b64 = cursor.rsplit(".", 1)
         payload = json.loads(base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4)))
