@@ -18,6 +18,7 @@
         "data/ir_cron_recording_data.xml",
         "report/assessment_attempt_report.xml",
         "wizard/assessment_invite_wizard_views.xml",
+        "wizard/assessment_add_time_wizard_views.xml",
         "views/assessment_topic_views.xml",
         "views/assessment_question_views.xml",
         "views/assessment_templates.xml",

@@ -18,7 +18,13 @@ MAX_CURSOR_LENGTH = 512
 MAX_NAME_LENGTH = 256
 MAX_EMAIL_LENGTH = 254
 MAX_PHONE_LENGTH = 64
-CANDIDATE_FIELDS = {"name", "email", "phone", "company_id", "assessment_id", "expires_at"}
+MAX_REASON_LENGTH = 256
+# The time accommodation of a candidate (defaults of their invitations; see
+# models/assessment_attempt_accommodation.py for the bounds of the first two).
+ACCOMMODATION_INPUT_FIELDS = {"extra_time_percent", "extra_time_minutes", "no_time_limit",
+                              "accommodation_reason"}
+CANDIDATE_FIELDS = {"name", "email", "phone", "company_id", "assessment_id", "expires_at",
+                    *ACCOMMODATION_INPUT_FIELDS}
 
 # What the API accepts, written once for the server and for static/api/openapi.json (the
 # description's patterns are these very strings, tests/test_api_contract.py checks it). They
@@ -37,6 +43,7 @@ _WHITESPACE = "\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\
 # A name: no NUL, and something else than whitespace.
 NAME_PATTERN = f"^[^\x00]*[^\x00{_WHITESPACE}][^\x00]*$"
 PHONE_PATTERN = "^[^\x00]*$"
+REASON_PATTERN = "^[^\x00]*$"
 # An ASCII address local@domain (a dot-atom at a host name of two labels or more): what Odoo
 # normalizes to itself and can e-mail; no display name, no space, no comment. Empty clears.
 _ATEXT = "A-Za-z0-9!#$%&'*+/=?^_`{|}~-"

@@ -14,6 +14,11 @@ from ..tools.request_input import (
     parse_json_object,
     storable_text,
 )
+from ..models.assessment_attempt_accommodation import (
+    EXTRA_PERCENT_STEP,
+    MAX_EXTRA_MINUTES,
+    MAX_EXTRA_PERCENT,
+)
 from .api_common import (
     CANDIDATE_FIELDS,
     DATETIME_PATTERN,
@@ -28,9 +33,11 @@ from .api_common import (
     MAX_NAME_LENGTH,
     MAX_PHONE_LENGTH,
     MAX_PROVIDER_LENGTH,
+    MAX_REASON_LENGTH,
     NAME_PATTERN,
     PATH_SEGMENT_PATTERN,
     PHONE_PATTERN,
+    REASON_PATTERN,
     STRIP_CHARACTERS,
     ApiError,
 )
@@ -165,7 +172,7 @@ def candidate_values(body):
     """Validate a PUT body. Returns ``(values, company, assessment id, expires_at)``; every
     invalid field is reported at once (422, ``details`` per field)."""
     errors = {_echo(unknown): "unknown field" for unknown in sorted(set(body) - CANDIDATE_FIELDS)}
-    values = _contact_values(body, errors)
+    values = {**_contact_values(body, errors), **_accommodation_values(body, errors)}
     assessment_id = body.get("assessment_id")
     if assessment_id is not None and not is_id(assessment_id):
         errors["assessment_id"] = "the id of an assessment, or null"
@@ -202,6 +209,43 @@ def _contact_values(body, errors):
         except ValueError as exc:
             errors["phone"] = f"a text of at most {MAX_PHONE_LENGTH} characters, or null ({exc})"
     return values
+
+
+def _whole_number(value, low, high, step=1):
+    """``value`` if it is a JSON integer (not a boolean) in [low, high], a multiple of step."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high \
+            or value % step:
+        raise ValueError
+    return value
+
+
+def _accommodation_values(body, errors):
+    """The candidate's time accommodation (the default of their invitations)."""
+    values = {}
+    checks = (
+        ("extra_time_percent", lambda v: _whole_number(v, 0, MAX_EXTRA_PERCENT, EXTRA_PERCENT_STEP),
+         f"a whole number from 0 to {MAX_EXTRA_PERCENT}, a multiple of {EXTRA_PERCENT_STEP}"),
+        ("extra_time_minutes", lambda v: _whole_number(v, 0, MAX_EXTRA_MINUTES),
+         f"a whole number from 0 to {MAX_EXTRA_MINUTES}"),
+        ("no_time_limit", _boolean, "true or false"),
+        ("accommodation_reason",
+         lambda v: v is not None and _text_field(v, MAX_REASON_LENGTH, REASON_PATTERN).strip()
+         or False,
+         f"a text of at most {MAX_REASON_LENGTH} characters, or null"),
+    )
+    for field, parse, expected in checks:
+        if field in body:
+            try:
+                values[field] = parse(body[field])
+            except ValueError:
+                errors[field] = expected
+    return values
+
+
+def _boolean(value):
+    if not isinstance(value, bool):
+        raise ValueError
+    return value
 
 
 def _expires_at(body, assessment_id, errors):

@@ -161,6 +161,13 @@ def attempt_json(attempt, base_url):
         "deadline": iso(attempt.deadline),
         "submitted_at": iso(attempt.submitted_at),
         "duration_minutes": attempt.duration_minutes if attempt.submitted_at else None,
+        # The time the candidate has (accommodations and added minutes included; null: no
+        # limit). The reason of an accommodation is HR's and never leaves the backend.
+        "time_allowed_seconds": _time_allowed_seconds(attempt),
+        "extra_time_percent": attempt.extra_time_percent,
+        "extra_time_minutes": attempt.extra_time_minutes,
+        "added_minutes": attempt.added_minutes,
+        "no_time_limit": attempt.no_time_limit,
         "items": attempt.item_count,
         "answered": attempt.answered_count,
         "score": attempt.score,
@@ -172,6 +179,12 @@ def attempt_json(attempt, base_url):
         "updated_at": iso(attempt.write_date),
         "links": links,
     }
+
+
+def _time_allowed_seconds(attempt):
+    if attempt.started_at and attempt.deadline:
+        return int((attempt.deadline - attempt.started_at).total_seconds())
+    return attempt._allowed_seconds()
 
 
 def candidate_json(candidate, base_url):
@@ -188,6 +201,9 @@ def candidate_json(candidate, base_url):
         "best_percent": candidate.best_percent,
         "passed_any": candidate.passed_any,
         "last_activity": iso(candidate.last_activity),
+        "extra_time_percent": candidate.extra_time_percent,
+        "extra_time_minutes": candidate.extra_time_minutes,
+        "no_time_limit": candidate.no_time_limit,
         "created_at": iso(candidate.create_date),
         "updated_at": iso(candidate.write_date),
         "links": {
@@ -203,9 +219,11 @@ SERIALIZED_FIELDS = {
     "attempts": ["name", "state", "candidate_id", "assessment_id", "company_id", "invited_at",
                  "expires_at", "started_at", "deadline", "submitted_at", "item_count",
                  "answered_count", "score", "max_score", "percent", "passed", "access_token",
+                 "extra_time_percent", "extra_time_minutes", "added_minutes", "no_time_limit",
                  "create_date", "write_date"],
     "candidates": ["name", "email", "phone", "provider", "external_id", "company_id",
-                   "active", "create_date", "write_date"],
+                   "active", "extra_time_percent", "extra_time_minutes", "no_time_limit",
+                   "create_date", "write_date"],
 }
 
 

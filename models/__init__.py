@@ -7,6 +7,7 @@ from . import assessment_assessment
 from . import assessment_assessment_line
 from . import assessment_candidate
 from . import assessment_attempt
+from . import assessment_attempt_accommodation
 from . import assessment_attempt_invitation
 from . import assessment_attempt_result
 from . import assessment_attempt_proctoring

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .assessment_attempt import GRADED_STATES
+
 PASS_RULES = [("all_correct", "Every item correct"), ("threshold", "Score threshold")]
 RECORDING_MODES = [
     ("none", "No recording"),
@@ -86,6 +88,8 @@ class AssessmentAssessment(models.Model):
     item_count = fields.Integer(compute="_compute_counts", store=True, string="Items")
     total_points = fields.Float(compute="_compute_counts", store=True)
     summary = fields.Char(compute="_compute_summary")
+    attempt_count = fields.Integer(compute="_compute_attempt_counts", string="Attempts #")
+    result_count = fields.Integer(compute="_compute_attempt_counts", string="Results #")
     preview_html = fields.Html(compute="_compute_preview_html", sanitize=False)
 
     _sql_constraints = [
@@ -109,6 +113,17 @@ class AssessmentAssessment(models.Model):
             assessment.question_count = len(questions)
             assessment.item_count = sum(questions.mapped("item_count"))
             assessment.total_points = sum(questions.mapped("total_points"))
+
+    def _compute_attempt_counts(self):
+        groups = self.env["assessment.attempt"]._read_group(
+            [("assessment_id", "in", self.ids)], ["assessment_id", "state"], ["__count"])
+        counts = {}
+        for assessment, state, count in groups:
+            total, graded = counts.get(assessment.id, (0, 0))
+            counts[assessment.id] = (total + count,
+                                     graded + (count if state in GRADED_STATES else 0))
+        for assessment in self:
+            assessment.attempt_count, assessment.result_count = counts.get(assessment.id, (0, 0))
 
     @api.depends("question_count", "item_count", "total_points")
     def _compute_summary(self):
@@ -160,6 +175,43 @@ class AssessmentAssessment(models.Model):
 
     def action_unpublish(self):
         self.write({"is_published": False})
+
+    def action_invite(self):
+        """*Invite candidates* from the assessment: the wizard, with this assessment."""
+        self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        if not self.is_published:
+            raise UserError(_("Publish the assessment before inviting candidates."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Invite candidates"),
+            "res_model": "assessment.invite.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_id": self.id,
+                        "active_ids": self.ids},
+        }
+
+    def action_open_attempts(self, graded_only=False):
+        """The smart buttons: this assessment's attempts (or its results)."""
+        self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        domain = [("assessment_id", "=", self.id)]
+        if graded_only:
+            domain.append(("is_graded", "=", True))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Results") if graded_only else _("Attempts"),
+            "res_model": "assessment.attempt",
+            "view_mode": "tree,form,pivot,graph",
+            "domain": domain,
+            "context": {"default_assessment_id": self.id},
+        }
+
+    def action_open_results(self):
+        return self.action_open_attempts(graded_only=True)
 
     def action_open_questions(self):
         self.ensure_one()

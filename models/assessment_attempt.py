@@ -216,12 +216,13 @@ class AssessmentAttempt(models.Model):
         self.write({
             "state": "in_progress",
             "started_at": now,
-            "deadline": now + timedelta(minutes=self.assessment_id.time_limit),
+            "deadline": self._deadline_from(now),  # accommodations included
             "shuffle_seed": seed,
         })
         self.env["assessment.answer"].create(self._prepare_answer_lines(seed))
         self._log_event("start")
-        self._post_transition(_("Test started; deadline %s (UTC).", self.deadline))
+        self._post_transition(_("Test started; deadline %s (UTC).", self.deadline)
+                              if self.deadline else _("Test started; no time limit."))
         return True
 
     def _prepare_answer_lines(self, seed):
@@ -244,7 +245,7 @@ class AssessmentAttempt(models.Model):
         if self.state != "in_progress":
             state = dict(self._fields["state"]._description_selection(self.env))[self.state]
             raise UserError(_("This attempt is %s: answers can no longer be changed.", state.lower()))
-        if fields.Datetime.now() > self.deadline + ANSWER_GRACE:
+        if self.deadline and fields.Datetime.now() > self.deadline + ANSWER_GRACE:
             raise UserError(_("Time is up: the answer arrived after the deadline."))
 
     def _save_answer(self, item_id, option_id):
@@ -274,7 +275,7 @@ class AssessmentAttempt(models.Model):
                 continue
             if attempt.state != "in_progress":
                 raise UserError(_("Only a test in progress can be submitted."))
-            if now > attempt.deadline + ANSWER_GRACE:
+            if attempt.deadline and now > attempt.deadline + ANSWER_GRACE:
                 attempt._expire()
                 continue
             attempt.write({"state": "submitted", "submitted_at": now})

@@ -5,6 +5,9 @@ from odoo.tools.sql import create_index
 
 from ..tools.concurrency import replay_on_unique_violation
 from .assessment_attempt import GRADED_STATES
+from .assessment_attempt_accommodation import ACCOMMODATION_FIELDS
+
+ACCOMMODATION_FIELDS_SET = set(ACCOMMODATION_FIELDS)
 
 
 class AssessmentCandidate(models.Model):
@@ -44,6 +47,16 @@ class AssessmentCandidate(models.Model):
         groups="tech_assessment.group_assessment_user",
     )
     last_activity = fields.Datetime(compute="_compute_attempt_stats")
+    # Time accommodations: the defaults of this candidate's future invitations.
+    extra_time_percent = fields.Integer(
+        string="Extra time (%)", tracking=True,
+        help="Default of future invitations: more time, as a percentage of the time limit.")
+    extra_time_minutes = fields.Integer(string="Extra minutes", tracking=True,
+                                        help="Default of future invitations.")
+    no_time_limit = fields.Boolean(tracking=True, help="Default of future invitations.")
+    accommodation_reason = fields.Char(
+        string="Reason for the accommodation", groups="tech_assessment.group_assessment_user",
+        help="Kept for HR; never shown to the candidate.")
 
     _sql_constraints = [
         ("external_id_unique", "unique(company_id, provider, external_id)",
@@ -66,6 +79,20 @@ class AssessmentCandidate(models.Model):
             candidate.best_percent = best.percent if best else 0.0
             candidate.passed_any = any(finished.mapped("passed"))
             candidate.last_activity = max(attempts.mapped("write_date"), default=False)
+
+    @api.constrains("extra_time_percent", "extra_time_minutes")
+    def _check_extra_time(self):
+        for candidate in self:
+            self.env["assessment.attempt"]._check_accommodation(
+                candidate.extra_time_percent, candidate.extra_time_minutes)
+
+    def _accommodation(self):
+        """This candidate's defaults, as the values of an invitation."""
+        self.ensure_one()
+        return {"extra_time_percent": self.extra_time_percent,
+                "extra_time_minutes": self.extra_time_minutes,
+                "no_time_limit": self.no_time_limit,
+                "accommodation_reason": self.sudo().accommodation_reason or False}
 
     def _search_passed_any(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -171,7 +198,12 @@ class AssessmentCandidate(models.Model):
                     })
             attempt, attempt_created = None, False
             if assessment:
-                attempt, attempt_created = candidate._api_invite(assessment, expires_at)
+                # An accommodation sent with the invitation applies to it, even when reused
+                # (not started yet); otherwise a new invitation takes the candidate's defaults.
+                accommodation = candidate._accommodation() \
+                    if ACCOMMODATION_FIELDS_SET & set(values) else None
+                attempt, attempt_created = candidate._api_invite(assessment, expires_at,
+                                                                 accommodation)
         return candidate, created, attempt, attempt_created
 
     def _api_lock(self):
@@ -184,11 +216,13 @@ class AssessmentCandidate(models.Model):
             "UPDATE assessment_candidate SET write_date = write_date WHERE id = %s", self.id,
         ), log_exceptions=False)
 
-    def _api_invite(self, assessment, expires_at=None):
-        """Reuse the open invitation of this candidate to ``assessment`` (a new expiry date is
-        applied to it) or invite them. Returns ``(attempt, created)``."""
+    def _api_invite(self, assessment, expires_at=None, accommodation=None):
+        """Reuse the open invitation of this candidate to ``assessment`` (a new expiry date and
+        a given accommodation are applied to it) or invite them. Returns
+        ``(attempt, created)``."""
         self.ensure_one()
         attempts, created = self.env["assessment.attempt"]._invite(
-            self, assessment, expires_at, resend=False, template=self.env.ref(
-                "tech_assessment.mail_template_assessment_invitation", raise_if_not_found=False))
+            self, assessment, expires_at, resend=False, accommodation=accommodation,
+            template=self.env.ref("tech_assessment.mail_template_assessment_invitation",
+                                  raise_if_not_found=False))
         return attempts[:1], bool(created)

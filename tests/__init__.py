@@ -1,6 +1,9 @@
 # Odoo's own runner (--test-enable) imports the test modules from here; pytest-odoo
 # collects the files directly.
+from . import test_accommodation
+from . import test_accommodation_portal
 from . import test_api
+from . import test_api_accommodation
 from . import test_api_concurrency
 from . import test_api_contract
 from . import test_api_fuzz

@@ -20,6 +20,11 @@ import tempfile
 from pathlib import Path
 
 from odoo.addons.tech_assessment.controllers import api_common as api_module
+from odoo.addons.tech_assessment.models.assessment_attempt_accommodation import (
+    EXTRA_PERCENT_STEP,
+    MAX_EXTRA_MINUTES,
+    MAX_EXTRA_PERCENT,
+)
 from odoo.addons.tech_assessment.tools.request_input import MAX_PG_INT
 from odoo.tests import tagged
 
@@ -111,6 +116,15 @@ class TestApiContract(ApiCaseMixin, TechAssessmentHttpCase):
         ):
             self.assertEqual((body["properties"][field]["pattern"],
                               body["properties"][field]["maxLength"]), (pattern, max_length))
+        accommodation = body["properties"]
+        self.assertEqual(
+            (accommodation["extra_time_percent"]["maximum"],
+             accommodation["extra_time_percent"]["multipleOf"],
+             accommodation["extra_time_minutes"]["maximum"],
+             accommodation["accommodation_reason"]["maxLength"],
+             accommodation["accommodation_reason"]["pattern"]),
+            (MAX_EXTRA_PERCENT, EXTRA_PERCENT_STEP, MAX_EXTRA_MINUTES,
+             api_module.MAX_REASON_LENGTH, api_module.REASON_PATTERN))
         self.assertIn(f"at most {api_module.MAX_BODY} bytes",
                       spec["paths"]["/candidates/{provider}/{external_id}"]["put"]["description"])
         # Every authenticated operation documents its refusals with the error schema.

@@ -1,1 +1,2 @@
 from . import assessment_invite_wizard
+from . import assessment_add_time_wizard

@@ -38,7 +38,8 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         this.inFlight = new Set(); // itemIds whose save awaits the server's answer
         this.eventQueue = eventQueueOf(this.el);
         this.submitting = false;
-        this._setRemaining(parseFloat(data.remaining));
+        // no data-remaining: the test has no time limit (the server says null)
+        this._setRemaining(data.remaining === undefined ? null : parseFloat(data.remaining));
         this._tick();
         this.timerInterval = setInterval(() => this._tick(), 250);
         this.resyncInterval = setInterval(() => this._resync(), RESYNC_EVERY_MS);
@@ -63,7 +64,8 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
     },
 
     _applyStatus(status) {
-        if (typeof status.remaining_seconds === "number") {
+        // a number, or null once HR lifted the limit; the deadline may have moved (Add time)
+        if (status.remaining_seconds !== undefined) {
             this._setRemaining(status.remaining_seconds);
         }
         if (typeof status.answered === "number") {
@@ -84,16 +86,19 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
 
     // ---------------------------------------------------------------- clock
     _setRemaining(seconds) {
-        this.deadlineMono = performance.now() + seconds * 1000;
+        this.deadlineMono = seconds === null ? null : performance.now() + seconds * 1000;
     },
 
     _remaining() {
+        if (this.deadlineMono === null) {
+            return Infinity;
+        }
         return Math.max(0, (this.deadlineMono - performance.now()) / 1000);
     },
 
     _tick() {
         const remaining = this._remaining();
-        const text = formatRemaining(remaining);
+        const text = remaining === Infinity ? _t("No time limit") : formatRemaining(remaining);
         // touch the DOM only when the text changes (once a second), not at every tick
         if (text !== this.shownTime) {
             this.shownTime = text;
