@@ -22,6 +22,27 @@ class AssessmentAttempt(models.Model):
         "assessment.attempt", string="New attempt after", readonly=True, copy=False,
         index="btree_not_null", help="The earlier attempt this one was given after.")
 
+    display_tz = fields.Char(
+        compute="_compute_display_tz", string="Time zone",
+        help="The zone of the dates shown to the candidate: theirs when known, else the "
+             "company's, else UTC.")
+
+    @api.depends("partner_id.tz", "company_id.partner_id.tz")
+    def _compute_display_tz(self):
+        for attempt in self:
+            attempt.display_tz = (attempt.partner_id.tz or attempt.company_id.partner_id.tz
+                                  or "UTC")
+
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=None):
+        """The invitation carries its own call to action: no second "View" button for the
+        candidate (portal.mixin adds one) in the e-mails of an attempt; HR's keep theirs."""
+        groups = super()._notify_get_recipients_groups(message, model_description,
+                                                       msg_vals=msg_vals)
+        for group_name, _check, group_data in groups:
+            if group_name != "user":
+                group_data["has_button_access"] = False
+        return groups
+
     @api.depends("state", "access_token")
     def _compute_invitation_url(self):
         base_url = self.get_base_url() if self else ""

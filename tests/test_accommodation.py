@@ -1,5 +1,6 @@
 """Time accommodations (extra time, no time limit, time added during the test), new attempts
 and invitations sent again (issue 13, models)."""
+import re
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -220,3 +221,42 @@ class TestNewAttemptAndResend(AttemptCase):
         self.assessment.action_unpublish()
         with self.assertRaises(UserError):
             self.assessment.action_invite()
+
+
+@tagged("post_install", "-at_install")
+class TestRolesInTheForms(AttemptCase):
+    """A recruiter is not offered what would end in an Access Error."""
+
+    def _buttons(self, user, model):
+        arch = self.env[model].with_user(user).get_views([(False, "form")])["views"]["form"]
+        return set(re.findall(r'<button[^>]*\bname="([^"]+)"', arch["arch"]))
+
+    def test_publish_is_for_administrators(self):
+        recruiter_buttons = self._buttons(self.recruiter, "assessment.assessment")
+        self.assertFalse({"action_publish", "action_unpublish"} & recruiter_buttons)
+        self.assertIn("action_invite", recruiter_buttons)
+        self.assertLessEqual({"action_publish", "action_unpublish"},
+                             self._buttons(self.manager, "assessment.assessment"))
+        with self.assertRaises(AccessError):
+            self.assessment.with_user(self.recruiter).action_unpublish()
+
+
+@tagged("post_install", "-at_install")
+class TestInvitationEmail(AttemptCase):
+    def test_one_call_to_action_and_what_the_candidate_needs(self):
+        self.candidate.partner_id.tz = "Europe/Brussels"
+        recorded = self.assessment.copy({"name": "Recorded", "is_published": True,
+                                         "recording_required": "both"})
+        attempts, _created = self.env["assessment.attempt"].with_user(self.recruiter)._invite(
+            self.candidate, recorded, expires_at=T0 + timedelta(days=3650),
+            template=self.env.ref("tech_assessment.mail_template_assessment_invitation"),
+            accommodation={"extra_time_percent": 50})
+        mail = self.env["mail.mail"].sudo().search(
+            [("model", "=", "assessment.attempt"), ("res_id", "=", attempts.id)])
+        self.assertEqual(len(mail), 1)
+        body = mail.body_html
+        self.assertEqual(body.count("access_token="), 1, "one link: no second Odoo button")
+        for fragment in ("45 min", "2 questions", "4 items", "desktop or laptop computer",
+                         "a camera", "share your screen", "time zone: Europe/Brussels",
+                         "ta_recruiter@example.com"):
+            self.assertIn(fragment, body)
