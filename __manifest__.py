@@ -41,6 +41,8 @@
     "assets": {
         "web.assets_backend": [
             "tech_assessment/static/src/scss/code_highlight.scss",
+            "tech_assessment/static/src/backend/live_refresh.js",
+            "tech_assessment/static/src/backend/live_refresh.xml",
         ],
         # The candidate pages load their own bundle (views/portal_templates.xml,
         # candidate_layout), not every page of the website.

@@ -6,6 +6,11 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from odoo import fields
 from odoo.http import request
 
+from ..models.assessment_attempt_accommodation import (
+    EXTRA_PERCENT_STEP,
+    MAX_EXTRA_MINUTES,
+    MAX_EXTRA_PERCENT,
+)
 from ..tools.request_input import (
     MAX_PG_INT,
     is_id,
@@ -13,11 +18,6 @@ from ..tools.request_input import (
     parse_int,
     parse_json_object,
     storable_text,
-)
-from ..models.assessment_attempt_accommodation import (
-    EXTRA_PERCENT_STEP,
-    MAX_EXTRA_MINUTES,
-    MAX_EXTRA_PERCENT,
 )
 from .api_common import (
     CANDIDATE_FIELDS,

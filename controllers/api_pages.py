@@ -167,7 +167,7 @@ def attempt_json(attempt, base_url):
         "extra_time_percent": attempt.extra_time_percent,
         "extra_time_minutes": attempt.extra_time_minutes,
         "added_minutes": attempt.added_minutes,
-        "no_time_limit": attempt.no_time_limit,
+        "no_time_limit": attempt.no_time_limit or attempt.limit_lifted,
         "items": attempt.item_count,
         "answered": attempt.answered_count,
         "score": attempt.score,
@@ -182,8 +182,9 @@ def attempt_json(attempt, base_url):
 
 
 def _time_allowed_seconds(attempt):
-    if attempt.started_at and attempt.deadline:
-        return int((attempt.deadline - attempt.started_at).total_seconds())
+    if attempt.started_at:
+        return int((attempt.deadline - attempt.started_at).total_seconds()) \
+            if attempt.deadline else None
     return attempt._allowed_seconds()
 
 
@@ -220,7 +221,7 @@ SERIALIZED_FIELDS = {
                  "expires_at", "started_at", "deadline", "submitted_at", "item_count",
                  "answered_count", "score", "max_score", "percent", "passed", "access_token",
                  "extra_time_percent", "extra_time_minutes", "added_minutes", "no_time_limit",
-                 "create_date", "write_date"],
+                 "limit_lifted", "create_date", "write_date"],
     "candidates": ["name", "email", "phone", "provider", "external_id", "company_id",
                    "active", "extra_time_percent", "extra_time_minutes", "no_time_limit",
                    "create_date", "write_date"],

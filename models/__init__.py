@@ -11,6 +11,7 @@ from . import assessment_attempt_accommodation
 from . import assessment_attempt_invitation
 from . import assessment_attempt_result
 from . import assessment_attempt_proctoring
+from . import assessment_attempt_progress
 from . import assessment_answer
 from . import assessment_event
 from . import assessment_recording

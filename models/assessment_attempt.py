@@ -155,7 +155,11 @@ class AssessmentAttempt(models.Model):
     # Lifecycle
     # ------------------------------------------------------------------
     def _post_transition(self, body):
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        # What the candidate does (through their link, as the public user, or logged in to
+        # the portal) is theirs in the chatter, not "Public user"'s.
+        author = self.partner_id if not self.env.user._is_internal() else None
+        self.message_post(body=body, subtype_xmlid="mail.mt_note",
+                          author_id=author.id if author else None)
 
     def _check_access(self, operation):
         """Public methods are RPC endpoints for any logged-in user: the caller needs the

@@ -45,6 +45,9 @@ class AssessmentAttempt(models.Model):
         string="Reason for the accommodation", copy=False,
         groups="tech_assessment.group_assessment_user",
         help="Kept for HR; never shown to the candidate.")
+    limit_lifted = fields.Boolean(
+        string="Time limit lifted", readonly=True, copy=False,
+        help="HR lifted the time limit during the test.")
     added_minutes = fields.Integer(
         string="Minutes added during the test", readonly=True, copy=False)
     time_allowed_display = fields.Char(
@@ -75,10 +78,10 @@ class AssessmentAttempt(models.Model):
         return " ".join(parts)
 
     @api.depends("assessment_id.time_limit", "extra_time_percent", "extra_time_minutes",
-                 "no_time_limit", "started_at", "deadline")
+                 "no_time_limit", "limit_lifted", "started_at", "deadline")
     def _compute_time_allowed(self):
         for attempt in self:
-            if attempt.no_time_limit:
+            if attempt.no_time_limit or attempt.limit_lifted:
                 attempt.time_allowed_display = _("No time limit")
             elif attempt.started_at and attempt.deadline:
                 seconds = (attempt.deadline - attempt.started_at).total_seconds()
@@ -92,7 +95,7 @@ class AssessmentAttempt(models.Model):
             self._check_accommodation(attempt.extra_time_percent, attempt.extra_time_minutes)
 
     def write(self, vals):
-        # _add_time writes the running test's deadline through super(), past this rule.
+        # (_add_time moves the deadline of a running test, not these fields.)
         if any(field in vals for field in ACCOMMODATION_FIELDS[:3]) \
                 and any(attempt.state != "invited" for attempt in self):
             raise UserError(_("The time of a test is set before it starts; add time to a "
@@ -133,7 +136,7 @@ class AssessmentAttempt(models.Model):
             raise UserError(_("The time of this test ran out at %s (UTC): it can no longer be "
                               "extended. Give the candidate a new attempt instead.", self.deadline))
         if remove_limit:
-            super(AssessmentAttempt, self).write({"no_time_limit": True, "deadline": False})
+            self.write({"limit_lifted": True, "deadline": False})
             self._post_transition(_("%(user)s lifted the time limit: %(reason)s",
                                     user=self.env.user.name, reason=reason.strip()))
             return
@@ -141,7 +144,7 @@ class AssessmentAttempt(models.Model):
             raise UserError(_("Add from 1 to %s minutes.", MAX_EXTRA_MINUTES))
         if not self.deadline:
             raise UserError(_("This test has no time limit."))
-        super(AssessmentAttempt, self).write({
+        self.write({
             "deadline": self.deadline + timedelta(minutes=minutes),
             "added_minutes": self.added_minutes + minutes,
         })

@@ -47,6 +47,10 @@ class AssessmentCandidate(models.Model):
         groups="tech_assessment.group_assessment_user",
     )
     last_activity = fields.Datetime(compute="_compute_attempt_stats")
+    result_summary = fields.Char(
+        compute="_compute_attempt_stats", string="Result",
+        groups="tech_assessment.group_assessment_user",
+        help="The best finished result, or where the candidate stands when none is.")
     # Time accommodations: the defaults of this candidate's future invitations.
     extra_time_percent = fields.Integer(
         string="Extra time (%)", tracking=True,
@@ -79,6 +83,22 @@ class AssessmentCandidate(models.Model):
             candidate.best_percent = best.percent if best else 0.0
             candidate.passed_any = any(finished.mapped("passed"))
             candidate.last_activity = max(attempts.mapped("write_date"), default=False)
+            candidate.result_summary = candidate._result_summary(attempts, best)
+
+    def _result_summary(self, attempts, best):
+        """'best 83.33 % · passed', or what the candidate is at: no figure that is not one
+        (a 0.00 % for a test not taken yet)."""
+        if best:
+            verdict = _("passed") if best.passed else _("not passed")
+            return _("best %(percent).2f %% · %(verdict)s", percent=best.percent, verdict=verdict)
+        states = set(attempts.mapped("state"))
+        if "in_progress" in states:
+            return _("taking the test")
+        if "invited" in states:
+            return _("invited, not started")
+        if states:
+            return _("no result (withdrawn)")
+        return _("not invited")
 
     @api.constrains("extra_time_percent", "extra_time_minutes")
     def _check_extra_time(self):

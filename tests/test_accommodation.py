@@ -117,7 +117,8 @@ class TestTimeAccommodation(AttemptCase):
         attempt = self._started()
         with freeze_time(T0 + timedelta(minutes=29)):
             attempt._add_time(remove_limit=True, reason="Agreed with the candidate")
-        self.assertTrue(attempt.no_time_limit)
+        self.assertTrue(attempt.limit_lifted)
+        self.assertEqual(attempt.time_allowed_display, "No time limit")
         self.assertFalse(attempt.deadline)
         with freeze_time(T0 + timedelta(hours=2)):
             attempt._save_answer(self.items[0].id, self._right(self.items[0]).id)
@@ -213,7 +214,7 @@ class TestNewAttemptAndResend(AttemptCase):
     def test_invite_from_the_assessment(self):
         action = self.assessment.with_user(self.recruiter).action_invite()
         wizard = Form(self.env[action["res_model"]].with_user(self.recruiter)
-                      .with_context(action["context"]))
+                      .with_context(**action["context"]))
         self.assertEqual(wizard.assessment_id, self.assessment)
         wizard.candidate_ids.add(self.candidate)
         wizard.save().action_invite()
@@ -260,3 +261,61 @@ class TestInvitationEmail(AttemptCase):
                          "a camera", "share your screen", "time zone: Europe/Brussels",
                          "ta_recruiter@example.com"):
             self.assertIn(fragment, body)
+
+
+@tagged("post_install", "-at_install")
+class TestChatterAuthors(AttemptCase):
+    def test_candidate_actions_are_the_candidates(self):
+        attempt = self._new_attempt()
+        public = self.env.ref("base.public_user")
+        with freeze_time(T0):
+            attempt.with_user(public).sudo()._start()  # as the link's visitor does
+            attempt.with_user(public).sudo()._submit()
+        authors = attempt.message_ids.filtered(
+            lambda m: "Test started" in m.body or "Test submitted" in m.body).author_id
+        self.assertEqual(authors, self.candidate.partner_id)
+        attempt.with_user(self.recruiter).action_new_attempt()
+        self.assertEqual(attempt.message_ids[0].author_id, self.recruiter.partner_id)
+
+
+@tagged("post_install", "-at_install")
+class TestLiveProgress(AttemptCase):
+    def _events(self, attempt, *kinds):
+        self.env["assessment.event"].create([
+            {"attempt_id": attempt.id, "kind": kind, "server_time": T0 + timedelta(seconds=n)}
+            for n, kind in enumerate(kinds, start=1)])
+
+    def test_time_left_activity_and_open_flags(self):
+        attempt = self._new_attempt()
+        self.assertFalse(attempt.time_left_display)
+        with freeze_time(T0):
+            attempt._start()
+        with freeze_time(T0 + timedelta(minutes=2)):
+            attempt._save_answer(self.items[0].id, self._right(self.items[0]).id)
+        self._events(attempt, "tab_hidden", "tab_visible", "stream_ended", "window_blur",
+                     "window_focus", "paste", "offline")
+        attempt.invalidate_recordset()
+        with freeze_time(T0 + timedelta(minutes=10)):
+            self.assertEqual(attempt.time_left_display, "20 min")
+        self.assertEqual(attempt.last_activity_at, T0 + timedelta(minutes=2))
+        self.assertEqual(attempt.flag_count, 5)
+        self.assertEqual(attempt.open_flags, "Connection lost, Recording stream ended")
+        self._events(attempt, *["online"] * 8, "stream_restarted")
+        attempt.invalidate_recordset()
+        self.assertFalse(attempt.open_flags)
+        self.assertEqual(attempt.last_activity_at, T0 + timedelta(minutes=2))
+
+    def test_a_page_of_attempts_costs_two_queries(self):
+        def read(count):
+            candidates = self.env["assessment.candidate"].create(
+                [{"name": f"C{n}", "email": f"c{n}@example.com"} for n in range(count)])
+            attempts = self.env["assessment.attempt"].create(
+                [{"candidate_id": c.id, "assessment_id": self.assessment.id} for c in candidates])
+            for attempt in attempts:
+                self._events(attempt, "tab_hidden", "offline")
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with self.assertQueryCount(2):
+                attempts._read_live_progress()
+        read(3)
+        read(30)

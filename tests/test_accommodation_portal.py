@@ -2,7 +2,7 @@
 (issue 13): the running page's status carries the deadline HR moved, the landing page states
 the time the candidate has, and a recruiter's tour from the assessment to the candidate's link.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.tests import new_test_user, tagged
@@ -55,13 +55,18 @@ class TestAccommodationPages(PortalCase):
     def test_landing_states_the_time_the_candidate_has(self):
         attempt = self._attempt()
         attempt.write({"extra_time_percent": 25, "extra_time_minutes": 5,
-                       "accommodation_reason": "Medical certificate on file"})
+                       "accommodation_reason": "Medical certificate on file",
+                       "expires_at": datetime(2030, 1, 1, 12, 0)})
+        self.candidate.partner_id.tz = "Europe/Brussels"
         page = self.url_open(f"/my/assessments/{attempt.id}?access_token={attempt.access_token}")
         self.assertEqual(page.status_code, 200)
         # 45 min × 1.25 + 5 min
         self.assertIn("1 h 1 min 15 s", page.text)
         self.assertNotIn("Medical certificate", page.text)
         self.assertNotIn("45 min", page.text)
+        # The date in the candidate's zone, the zone named (12:00 UTC is 13:00 in Brussels).
+        self.assertIn("01/01/2030 13:00:00", page.text)
+        self.assertIn("(time zone: Europe/Brussels)", page.text)
 
 
 @tagged("post_install", "-at_install")
@@ -78,3 +83,13 @@ class TestRecruiterTour(PortalCase):
                          (self.candidate, 25, "invited"))
         self.assertEqual(attempt.accommodation_reason, "Agreed accessibility adjustment")
         self.assertIn("37 min 30 s", attempt.message_ids.filtered("subject")[-1].body)
+
+    def test_recruiter_sees_a_running_test_progress_live(self):
+        new_test_user(self.env, login="ta_live_recruiter", password="ta_live_recruiter",
+                      groups="tech_assessment.group_assessment_user")
+        attempt = self._attempt()
+        attempt._start()
+        self.start_tour(f"/web#id={attempt.id}&model=assessment.attempt&view_type=form",
+                        "tech_assessment_recruiter_live", login="ta_live_recruiter",
+                        timeout=TOUR_TIMEOUT)
+        self.assertEqual(attempt.answered_count, 1)

@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("tech_assessment_take_test", {
     steps: () => [
         {
             content: "The landing page shows the rules",
-            trigger: ".o_ta_landing:contains('minutes')",
+            trigger: ".o_ta_landing .o_ta_time_allowed:contains('min')",
             run: () => {},
         },
         {

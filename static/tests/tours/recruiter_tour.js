@@ -80,3 +80,46 @@ registry.category("web_tour.tours").add("tech_assessment_recruiter_extra_time", 
         },
     ],
 });
+
+/**
+ * A recruiter watches a running test: the candidate answers (through the candidate's own
+ * route, with the link's token) and the open form shows it within its refresh interval.
+ */
+registry.category("web_tour.tours").add("tech_assessment_recruiter_live", {
+    test: true,
+    steps: () => [
+        {
+            content: "The running test: nothing answered yet",
+            trigger: ".o_ta_live_refresh",
+            extra_trigger: '.o_field_widget[name="answered_count"]:contains("0")',
+            async run() {
+                const field = document.querySelector('.o_field_widget[name="invitation_url"]');
+                const shown = field.querySelector("input, span");
+                const url = new URL((shown.value || shown.textContent).trim());
+                const token = url.searchParams.get("access_token");
+                // the candidate's test page, as their browser gets it; they pick an option
+                const page = await (await fetch(url)).text();
+                const html = new DOMParser().parseFromString(page, "text/html");
+                const item = html.querySelector(".o_ta_item");
+                const option = item.querySelector("input[type=radio]");
+                const response = await fetch(`${url.pathname}/answer`, {
+                    method: "POST",
+                    headers: { "Content-Type": "application/json", "X-Access-Token": token },
+                    body: JSON.stringify({
+                        item_id: Number(item.dataset.itemId),
+                        option_id: Number(option.value),
+                    }),
+                });
+                if (!response.ok) {
+                    throw new Error(`the answer was refused: ${response.status}`);
+                }
+            },
+        },
+        {
+            content: "The form shows the answer without a reload",
+            trigger: '.o_field_widget[name="answered_count"]:contains("1")',
+            timeout: 30000,
+            run: () => {},
+        },
+    ],
+});
