@@ -319,3 +319,25 @@ class TestLiveProgress(AttemptCase):
                 attempts._read_live_progress()
         read(3)
         read(30)
+
+
+@tagged("post_install", "-at_install")
+class TestNumbersThatDoNotMislead(AttemptCase):
+    def test_candidate_result_in_words(self):
+        candidate = self.env["assessment.candidate"].create(
+            {"name": "Noor", "email": "noor@example.com"})
+        self.assertEqual(candidate.result_summary, "not invited")
+        attempt = self._new_attempt(candidate)
+        candidate.invalidate_recordset()
+        self.assertEqual(candidate.result_summary, "invited, not started")
+        with freeze_time(T0):
+            attempt._start()
+        candidate.invalidate_recordset()
+        self.assertEqual(candidate.result_summary, "taking the test")
+        with freeze_time(T0):
+            for item in self.items:
+                attempt._save_answer(item.id, self._right(item).id)
+            attempt._submit()
+        candidate.invalidate_recordset()
+        self.assertEqual(candidate.result_summary, "best 100.00 % · passed")
+        self.assertEqual((self.assessment.attempt_count, self.assessment.result_count), (1, 1))
