@@ -58,7 +58,8 @@ class TestInvitation(TechAssessmentCase):
             self.assertEqual(len(messages), 1, "one invitation e-mail in the attempt's chatter")
             body = str(messages.body)
             self.assertIn(f"/my/assessments/{attempt.id}?access_token={attempt.access_token}", body)
-            self.assertIn("37 minutes", body)
+            self.assertIn("Time available: <strong>37 min</strong>", body)
+            self.assertIn("The test has one question", body)
             self.assertIn(attempt.candidate_id.name, body)
             self.assertIn(attempt.partner_id, messages.partner_ids)
 

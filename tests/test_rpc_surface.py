@@ -72,6 +72,9 @@ class TestPublicMethods(TechAssessmentCase):
             "assessment.recording": cls.recording,
             "assessment.event": cls.attempt.event_ids[:1],
             "assessment.invite.wizard": cls.wizard,
+            "assessment.add.time.wizard": cls.env["assessment.add.time.wizard"].with_user(
+                cls.recruiter).create({"attempt_id": cls.attempt.id, "minutes": 5,
+                                       "reason": "Intruders must not get here"}),
             "res.partner": cls.candidate.partner_id,
         }
         cls.intruders = {

@@ -15,6 +15,7 @@ class AssessmentAddTimeWizard(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
+        self.check_access_rights("create")
         values = super().default_get(fields_list)
         if self.env.context.get("active_model") == "assessment.attempt":
             values.setdefault("attempt_id", self.env.context.get("active_id"))
