@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .assessment_attempt import FINISHED_STATES, OPEN_STATES
+from .assessment_attempt_accommodation import ACCOMMODATION_FIELDS
 
 DEFAULT_INVITATION_DAYS = 7
 
@@ -131,8 +132,7 @@ class AssessmentAttempt(models.Model):
         if self.state not in FINISHED_STATES:
             raise UserError(_("The candidate can still take this attempt: a new one is given "
                               "once it has ended."))
-        accommodation = {fname: self[fname] for fname in (
-            "extra_time_percent", "extra_time_minutes", "no_time_limit", "accommodation_reason")}
+        accommodation = {fname: self[fname] for fname in ACCOMMODATION_FIELDS}
         attempts, created = self._invite(self.candidate_id, self.assessment_id,
                                          template=self._invitation_template(),
                                          accommodation=accommodation)
