@@ -1,0 +1,370 @@
+/** @odoo-module **/
+/**
+ * The recorder's durable upload queue, in Chromium with fake camera and screen; the test
+ * (tests/test_recording_queue_tour.py) blocks the chunk uploads through the DevTools
+ * protocol and the tour lifts the block with `window.taTestNetwork("unblock")`, and hands
+ * the test what it found in IndexedDB with `taTestNetwork("report:<json>")`
+ * (tests/recording_browser.py). The test checks on the server that every reported chunk
+ * arrived with its hash. IndexedDB is read here with its own API, not with the module's
+ * code: the tour checks the schema the page wrote (static/src/js/chunk_store.js).
+ */
+import { registry } from "@web/core/registry";
+
+const DB_NAME = "tech_assessment_recorder";
+const FOREIGN_SEQ = 900000;
+const QUEUED_KEY = "ta_tour_queued_before_reload";
+
+function wait(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(check, timeoutMs, what) {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await check();
+        if (value) {
+            return value;
+        }
+        if (Date.now() > end) {
+            throw new Error(`timed out waiting for ${what}`);
+        }
+        await wait(250);
+    }
+}
+
+function idbResult(request) {
+    return new Promise((resolve, reject) => {
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+    });
+}
+
+async function sha256Hex(data) {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : await data.arrayBuffer();
+    const digest = await crypto.subtle.digest("SHA-256", bytes);
+    return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+async function allEntries() {
+    const db = await idbResult(indexedDB.open(DB_NAME));
+    try {
+        return await idbResult(db.transaction("chunks").objectStore("chunks").getAll());
+    } finally {
+        db.close();
+    }
+}
+
+async function putEntries(entries) {
+    const db = await idbResult(indexedDB.open(DB_NAME));
+    try {
+        const transaction = db.transaction("chunks", "readwrite");
+        for (const entry of entries) {
+            transaction.objectStore("chunks").put(entry);
+        }
+        await new Promise((resolve, reject) => {
+            transaction.oncomplete = resolve;
+            transaction.onabort = () => reject(transaction.error);
+        });
+    } finally {
+        db.close();
+    }
+}
+
+/** The attempt of the page (test page or result page) and its token. */
+function pageAttempt() {
+    const el = document.querySelector("[data-attempt-id][data-access-token]");
+    return { attemptId: Number(el.dataset.attemptId), token: el.dataset.accessToken };
+}
+
+function scopeOf(attemptId, token) {
+    return sha256Hex(`tech_assessment:${attemptId}:${token}`);
+}
+
+/** The entries of this page's attempt and token. */
+async function ownEntries() {
+    const { attemptId, token } = pageAttempt();
+    const scope = await scopeOf(attemptId, token);
+    return (await allEntries()).filter((entry) => entry.scope === scope);
+}
+
+async function checkHashes(entries) {
+    for (const entry of entries) {
+        if ((await sha256Hex(entry.blob)) !== entry.sha256 || entry.blob.size !== entry.size) {
+            throw new Error(`the stored hash of ${entry.kind} #${entry.seq} does not match its bytes`);
+        }
+    }
+}
+
+function report(phase, entries, extra = {}) {
+    const chunks = entries.map(({ kind, seq, segment, sha256, size }) => ({
+        kind,
+        seq,
+        segment,
+        sha256,
+        size,
+    }));
+    window.taTestNetwork(`report:${JSON.stringify({ phase, chunks, ...extra })}`);
+}
+
+function perKind(entries) {
+    const counts = { webcam: 0, screen: 0 };
+    for (const entry of entries) {
+        counts[entry.kind]++;
+    }
+    return counts;
+}
+
+/** Entries of another user's token for this attempt, and of another attempt. */
+async function seedForeignEntries() {
+    const { attemptId } = pageAttempt();
+    const blob = new Blob([new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3])], { type: "video/webm" });
+    const now = Date.now();
+    const base = {
+        kind: "webcam",
+        segment: 1,
+        from: now - 4000,
+        to: now,
+        blob,
+        size: blob.size,
+        createdAt: now,
+    };
+    base.sha256 = await sha256Hex(blob);
+    const otherAttempt = attemptId + 1000000;
+    await putEntries([
+        { ...base, scope: await scopeOf(attemptId, "another-users-token"), attemptId, seq: FOREIGN_SEQ },
+        {
+            ...base,
+            scope: await scopeOf(otherAttempt, "token-of-another-attempt"),
+            attemptId: otherAttempt,
+            seq: FOREIGN_SEQ + 1,
+        },
+    ]);
+}
+
+async function foreignEntries() {
+    return (await allEntries()).filter((entry) => entry.seq >= FOREIGN_SEQ);
+}
+
+// recording (uploads blocked make it "lagging")
+const LIVE = ".o_ta_test.o_ta_rec_live .o_ta_rec_indicator:not([data-state=off]):not([data-state=paused])";
+
+function startSteps() {
+    return [
+        {
+            content: "Give consent",
+            trigger: ".o_ta_landing form[data-ta-recording=both] #ta_consent",
+            run: "click",
+        },
+        {
+            content: "Start: camera and whole screen",
+            trigger: "button.o_ta_start",
+            run: "click",
+        },
+        {
+            content: "Recording",
+            trigger: LIVE,
+            timeout: 30000,
+            run: () => {},
+        },
+    ];
+}
+
+function submitSteps() {
+    return [
+        {
+            content: "Accept the confirmation dialog",
+            trigger: ".o_ta_submit:first",
+            run() {
+                window.confirm = () => true;
+            },
+        },
+        {
+            content: "Submit",
+            trigger: ".o_ta_submit:first",
+            run: "click",
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("tech_assessment_recording_queue", {
+    test: true,
+    steps: () => [
+        ...startSteps(),
+        {
+            content: "This browser holds the queues of another user and of another attempt",
+            trigger: LIVE,
+            run: seedForeignEntries,
+        },
+        {
+            content: "Uploads are blocked: chunks of both streams wait in IndexedDB with their hashes",
+            trigger: ".o_ta_header .o_ta_rec_queue:not(.d-none)",
+            timeout: 60000,
+            async run() {
+                const entries = await waitFor(
+                    async () => {
+                        const own = await ownEntries();
+                        const counts = perKind(own);
+                        return counts.webcam >= 2 && counts.screen >= 2 && own;
+                    },
+                    40000,
+                    "two chunks of each stream in IndexedDB",
+                );
+                await checkHashes(entries);
+                sessionStorage.setItem(QUEUED_KEY, JSON.stringify(entries.map((e) => `${e.kind}/${e.seq}`)));
+                report("before_reload", entries);
+            },
+        },
+        {
+            content: "Reload the page with the chunks queued",
+            trigger: ".o_ta_header .o_ta_rec_queue:not(.d-none)",
+            run() {
+                window.location.reload();
+            },
+        },
+        {
+            content: "After the reload, the page shows the recordings waiting to upload",
+            trigger: ".o_ta_rec_overlay .o_ta_rec_queue:not(.d-none)",
+            timeout: 30000,
+            async run() {
+                const queued = JSON.parse(sessionStorage.getItem(QUEUED_KEY));
+                const own = await ownEntries();
+                const keys = own.map((e) => `${e.kind}/${e.seq}`);
+                const lost = queued.filter((key) => !keys.includes(key));
+                if (lost.length) {
+                    throw new Error(`lost in the reload: ${lost}`);
+                }
+                const shown = Number(
+                    document.querySelector(".o_ta_rec_overlay .o_ta_rec_queue_count").textContent,
+                );
+                if (shown < queued.length) {
+                    throw new Error(`${shown} recordings shown waiting, ${queued.length} were queued`);
+                }
+            },
+        },
+        {
+            content: "Share again: a new segment is recorded, its chunks queued after the others",
+            trigger: ".o_ta_rec_overlay .o_ta_rec_resume",
+            run: "click",
+        },
+        {
+            content: "Recording again, uploads still blocked",
+            trigger: LIVE,
+            timeout: 30000,
+            async run() {
+                await wait(6000);
+            },
+        },
+        {
+            content: "The network is back",
+            trigger: LIVE,
+            run() {
+                window.taTestNetwork("unblock");
+            },
+        },
+        {
+            content: "Every chunk queued before the reload is uploaded, then forgotten",
+            trigger: LIVE,
+            timeout: 100000,
+            async run() {
+                const queued = JSON.parse(sessionStorage.getItem(QUEUED_KEY));
+                await waitFor(
+                    async () => !(await ownEntries()).some((e) => queued.includes(`${e.kind}/${e.seq}`)),
+                    90000,
+                    "the queue of the earlier page to be uploaded",
+                );
+                await wait(4000); // one more timeslice, uploaded live
+            },
+        },
+        ...submitSteps(),
+        {
+            content: "Result page: this attempt's queue is empty, the other entries are untouched",
+            trigger: ".o_ta_result .o_ta_receipt",
+            timeout: 60000,
+            async run() {
+                await waitFor(async () => !(await ownEntries()).length, 30000, "an empty queue");
+                const foreign = await foreignEntries();
+                if (foreign.length !== 2) {
+                    throw new Error(`expected the 2 foreign entries to stay, found ${foreign.length}`);
+                }
+                report("final", [], { foreign: foreign.length });
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("tech_assessment_recording_result_queue", {
+    test: true,
+    steps: () => [
+        ...startSteps(),
+        {
+            content: "Uploads are blocked: chunks of both streams wait in IndexedDB",
+            trigger: LIVE,
+            timeout: 40000,
+            async run() {
+                await waitFor(
+                    async () => {
+                        const counts = perKind(await ownEntries());
+                        return counts.webcam >= 1 && counts.screen >= 1;
+                    },
+                    30000,
+                    "a chunk of each stream in IndexedDB",
+                );
+            },
+        },
+        ...submitSteps(),
+        {
+            content: "The result page says how many recordings still wait to upload",
+            trigger: ".o_ta_result .o_ta_upload_queue[data-state=waiting]",
+            timeout: 60000,
+            async run() {
+                const own = await ownEntries();
+                const shown = Number(document.querySelector(".o_ta_upload_waiting").textContent);
+                if (!own.length || shown !== own.length) {
+                    throw new Error(`${shown} shown waiting, ${own.length} in IndexedDB`);
+                }
+                await checkHashes(own);
+                report("result_waiting", own);
+                window.taTestNetwork("unblock");
+            },
+        },
+        {
+            content: "The result page uploads them all",
+            trigger: ".o_ta_result .o_ta_upload_queue[data-state=done]",
+            timeout: 90000,
+            async run() {
+                const left = await ownEntries();
+                if (left.length) {
+                    throw new Error(`${left.length} entries left in IndexedDB`);
+                }
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("tech_assessment_recording_storage_full", {
+    test: true,
+    steps: () => [
+        ...startSteps(),
+        {
+            content: "The candidate is told that the browser cannot keep the queue",
+            trigger: ".o_ta_header .o_ta_rec_storage[data-for=failed]:not(.d-none)",
+            timeout: 30000,
+            run: () => {},
+        },
+        {
+            content: "The chunks are still uploaded, from memory",
+            trigger: LIVE,
+            timeout: 30000,
+            async run() {
+                await wait(5000);
+            },
+        },
+        ...submitSteps(),
+        {
+            content: "The result page",
+            trigger: ".o_ta_result .o_ta_receipt:contains('What was recorded')",
+            timeout: 60000,
+            run: () => {},
+        },
+    ],
+});
