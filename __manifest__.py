@@ -57,8 +57,11 @@
             "tech_assessment/static/src/js/attempt_client.js",
             "tech_assessment/static/src/js/assessment_test.js",
             "tech_assessment/static/src/js/recorder_streams.js",
+            "tech_assessment/static/src/js/chunk_store.js",
+            "tech_assessment/static/src/js/chunk_uploader.js",
             "tech_assessment/static/src/js/recording_session.js",
             "tech_assessment/static/src/js/assessment_recorder.js",
+            "tech_assessment/static/src/js/result_upload.js",
         ],
         "web.report_assets_common": [
             "tech_assessment/static/src/scss/code_highlight.scss",

@@ -60,6 +60,15 @@ class AssessmentRecordingPortal(AssessmentPortal):
             error = _as_route_error(error)
             return self._json_error(error.status, error.message)
 
+    @http.route("/my/assessments/<int:attempt_id>/recording/state", type="http", auth="public",
+                methods=["POST"], csrf=False)
+    def portal_assessment_recording_state(self, attempt_id, **kwargs):
+        """The numbering a recorder resumes from (next sequence number and segment per
+        stream), asked again when the candidate shares after a reload: an upload that the
+        page before the reload sent after this one was rendered is counted too, so that no
+        number is used twice."""
+        return self._run_json(attempt_id, lambda attempt, body: attempt._recording_client_state())
+
     def _test_page_values(self, attempt_sudo):
         values = super()._test_page_values(attempt_sudo)
         if attempt_sudo.is_recorded:

@@ -11,9 +11,13 @@ import hashlib
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools.recording_coverage import unrecorded_seconds
+from ..tools.recording_coverage import late_runs, unrecorded_seconds
 from .assessment_attempt import LATE_DATA_WINDOW
 from .assessment_recording import KINDS_BY_REQUIREMENT
+from .assessment_recording_chunk import LATE_CHUNK_SECONDS
+
+# The integrity section lists this many runs of late chunks, then says how many more.
+LATE_RUNS_SHOWN = 20
 
 
 class AssessmentAttempt(models.Model):
@@ -134,6 +138,29 @@ class AssessmentAttempt(models.Model):
                  "recordings": recordings.filtered(lambda r, k=kind: r.kind == k)}
                 for kind in self._required_kinds()]
 
+    def _late_chunk_facts(self):
+        """The chunks that reached the server late (LATE_CHUNK_SECONDS after the end of the
+        time they cover: they waited in the browser's queue), in runs per stream segment."""
+        self.ensure_one()
+        chunks_sudo = self.env["assessment.recording.chunk"].sudo().search(
+            [("attempt_id", "=", self.id), ("late_seconds", ">", LATE_CHUNK_SECONDS)],
+            order="kind, sequence")
+        runs = late_runs([{
+            "kind": chunk.kind, "segment": chunk.recording_id.segment, "sequence": chunk.sequence,
+            "end_time": chunk.end_time, "received_at": chunk.received_at,
+            "late_seconds": chunk.late_seconds,
+        } for chunk in chunks_sudo])
+        closed_at = self.submitted_at
+        return {
+            "count": len(chunks_sudo),
+            "max_late": max(chunks_sudo.mapped("late_seconds"), default=0.0),
+            "after_end": len(chunks_sudo.filtered(
+                lambda chunk: closed_at and chunk.received_at > closed_at)),
+            "threshold": LATE_CHUNK_SECONDS,
+            "runs": runs[:LATE_RUNS_SHOWN],
+            "more_runs": max(0, len(runs) - LATE_RUNS_SHOWN),
+        }
+
     @api.depends("state", "recording_ids", "event_ids")
     def _compute_integrity_html(self):
         for attempt in self:
@@ -143,6 +170,7 @@ class AssessmentAttempt(models.Model):
                     "streams": attempt._stream_facts(),
                     "unrecorded_seconds": attempt._unrecorded_seconds(),
                     "event_counts": attempt._event_counts(),
+                    "late": attempt._late_chunk_facts(),
                     "playable": attempt.sudo().recording_ids.filtered("attachment_id"),
                 })
 

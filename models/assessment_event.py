@@ -13,6 +13,8 @@ EVENT_KINDS = [
     ("stream_ended", "Recording stream ended"),
     ("stream_restarted", "Recording stream restarted"),
     ("upload_error", "Recording upload failed"),
+    ("upload_resumed", "Queued recordings resumed"),
+    ("recording_storage", "Browser storage low or unavailable"),
     ("offline", "Connection lost"),
     ("online", "Connection back"),
     ("submit", "Test submitted"),
@@ -21,7 +23,8 @@ EVENT_KINDS = [
 # What the candidate's browser may report; the others are written by the server.
 CLIENT_EVENT_KINDS = {
     "resume", "tab_hidden", "tab_visible", "window_blur", "window_focus", "fullscreen_exit",
-    "paste", "stream_ended", "stream_restarted", "upload_error", "offline", "online",
+    "paste", "stream_ended", "stream_restarted", "upload_error", "upload_resumed",
+    "recording_storage", "offline", "online",
 }
 
 

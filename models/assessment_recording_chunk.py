@@ -10,6 +10,12 @@ from .assessment_recording import RECORDING_KINDS
 MAX_CHUNK_BYTES = 25 * 1024 * 1024
 # A chunk covers a few seconds; a longer span claimed by the browser is cut to this.
 MAX_CHUNK_SPAN = timedelta(minutes=5)
+# A chunk received this long after the end of the time it covers did not come with the live
+# upload: it waited in the browser's queue (network outage, reload, crash, submitted with
+# uploads pending). Live, a 4-second chunk arrives a second or two after its end, or after
+# the other stream's chunk; the page's own retries of a short glitch (1 + 2 + 5 s) and a
+# slow connection stay within this; a browser clock a few seconds off does too.
+LATE_CHUNK_SECONDS = 30
 
 
 class AssessmentRecordingChunk(models.Model):
@@ -30,7 +36,12 @@ class AssessmentRecordingChunk(models.Model):
     mimetype = fields.Char(readonly=True)
     start_time = fields.Datetime(readonly=True)
     end_time = fields.Datetime(readonly=True)
-    received_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    received_at = fields.Datetime(default=fields.Datetime.now, readonly=True,
+                                  help="When the server received the chunk (server clock).")
+    late_seconds = fields.Float(
+        string="Late (s)", readonly=True,
+        help="Seconds between the end of the time the chunk covers (browser clock) and its "
+             "receipt by the server. More than 30 s: it waited in the browser's upload queue.")
     attachment_id = fields.Many2one("ir.attachment", readonly=True, ondelete="set null")
 
     _sql_constraints = [
@@ -52,12 +63,14 @@ class AssessmentRecordingChunk(models.Model):
 
         :return: dict(stored, replay, sequence, size)
         """
-        attempt._check_accepts_late_data()
         if kind not in attempt._required_kinds():
             raise ValidationError(_("This assessment does not record the %s.", kind))
+        # A chunk the server has is acknowledged as such even after the late-data window:
+        # the browser that missed the first answer then forgets it, and writes nothing.
         existing = self._of_stream(attempt, kind, sequence)
         if existing:
             return existing._replayed(stream, sha256)
+        attempt._check_accepts_late_data()
         stored = stream_to_filestore(self.env, [stream], max_bytes=MAX_CHUNK_BYTES)
         if stored[2] != sha256:
             # the file stays marked for the garbage collector: no row references it
@@ -102,6 +115,7 @@ class AssessmentRecordingChunk(models.Model):
     @api.model
     def _create_from_file(self, recording, sequence, sha256, stored, mimetype, start_time, end_time):
         attempt = recording.attempt_id
+        received_at = fields.Datetime.now()
         attachment = create_file_attachment(self.env, stored, {
             "name": f"attempt-{attempt.id}-{recording.kind}-{sequence:06d}.{mimetype.split('/')[1]}",
             "mimetype": mimetype,
@@ -112,6 +126,8 @@ class AssessmentRecordingChunk(models.Model):
             "recording_id": recording.id, "attempt_id": attempt.id, "kind": recording.kind,
             "sequence": sequence, "sha256": sha256, "size": stored[3], "mimetype": mimetype,
             "start_time": start_time, "end_time": end_time, "attachment_id": attachment.id,
+            "received_at": received_at,
+            "late_seconds": max(0.0, (received_at - end_time).total_seconds()),
         })
         attachment.res_id = chunk.id
         return chunk

@@ -1,6 +1,7 @@
 """Shared set-up for the module's tests: users of each role, in two companies."""
 import re
 
+import odoo.http
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 # The first page of a run builds the frontend and test asset bundles: slow on 2 cores.
@@ -79,6 +80,15 @@ class TechAssessmentCase(TechAssessmentCommon, TransactionCase):
 class TechAssessmentHttpCase(TechAssessmentCommon, HttpCase):
     # Chromium >= 128 ignores Odoo 17's "1366x768" --window-size; a comma works.
     browser_size = "1366,768"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Odoo computes its table of static folders lazily, on the first request for a static
+        # file, without a lock: a browser's first parallel requests race in it, and CPython's
+        # parser fails in one of them ("AST constructor recursion depth mismatch"), failing a
+        # tour at random. Computed here first, in the process that serves the tests.
+        len(odoo.http.root.statics)
 
     @classmethod
     def _setup_candidates(cls):

@@ -18,6 +18,7 @@ from .common import TechAssessmentHttpCase
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
 FUZZ_SMALL = settings(FUZZ, max_examples=60)
+JSON_ROUTES = ["answer", "status", "events", "submit", "recording/state"]
 
 # Every kind of text that has broken a parser somewhere: NUL, lone surrogates, non-ASCII
 # digits, huge numbers, whitespace, very long text.
@@ -37,7 +38,8 @@ JSON_VALUES = st.recursive(
     max_leaves=12,
 )
 EVENT = st.one_of(JSON_VALUES, st.fixed_dictionaries(
-    {"kind": st.one_of(st.sampled_from(["tab_hidden", "paste", "submit", "consent"]), JSON_VALUES)},
+    {"kind": st.one_of(st.sampled_from(["tab_hidden", "paste", "submit", "consent", "upload_resumed",
+                                        "recording_storage"]), JSON_VALUES)},
     optional={"detail": JSON_VALUES, "at": JSON_VALUES}))
 BODY_FIELDS = st.fixed_dictionaries({}, optional={
     "item_id": JSON_VALUES, "option_id": JSON_VALUES, "access_token": JSON_VALUES,
@@ -123,7 +125,7 @@ class TestCandidateRoutesAreTotal(TechAssessmentHttpCase):
 
     # ------------------------------------------------------------------ JSON routes
     @FUZZ
-    @given(route=st.sampled_from(["answer", "status", "events", "submit"]), body=BODY_FIELDS,
+    @given(route=st.sampled_from(JSON_ROUTES), body=BODY_FIELDS,
            valid_token=st.booleans(), header=HEADER_VALUES)
     def test_json_routes_with_generated_objects(self, route, body, valid_token, header):
         attempt = self._started_attempt() if route == "submit" else self.attempt
@@ -136,7 +138,7 @@ class TestCandidateRoutesAreTotal(TechAssessmentHttpCase):
         self._check(response, before, attempt, f"{route} {body!r}")
 
     @FUZZ_SMALL
-    @given(route=st.sampled_from(["answer", "status", "events", "submit"]), raw=RAW_BODIES,
+    @given(route=st.sampled_from(JSON_ROUTES), raw=RAW_BODIES,
            content_type=st.sampled_from([b"application/json", b"text/plain",
                                          b"application/json; charset=latin-1"]))
     def test_json_routes_with_raw_bytes(self, route, raw, content_type):

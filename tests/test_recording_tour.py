@@ -1,32 +1,19 @@
 """Recording in a real Chromium with fake camera and screen: consent, start without
 navigation, chunks uploaded, a stopped stream restarted, submit; the files assemble."""
 import os
-from unittest.mock import patch
 
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
 
 from .common import TOUR_TIMEOUT
+from .recording_browser import use_fake_media
 from .recording_case import RecordingCase
-
-FAKE_MEDIA_SWITCHES = [
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--auto-select-desktop-capture-source=Entire screen",
-]
-_spawn_chrome = ChromeBrowser._spawn_chrome
-
-
-def _spawn_chrome_with_fake_media(self, cmd):
-    # the last argument is the start URL: the switches go before it
-    return _spawn_chrome(self, cmd[:-1] + FAKE_MEDIA_SWITCHES + cmd[-1:])
 
 
 @tagged("post_install", "-at_install")
 class TestRecordingTour(RecordingCase):
     def setUp(self):
         super().setUp()
-        self.startPatcher(patch.object(ChromeBrowser, "_spawn_chrome", _spawn_chrome_with_fake_media))
+        use_fake_media(self)
 
     def test_record_with_fake_devices(self):
         attempt = self._attempt(start=False)

@@ -37,3 +37,31 @@ def unrecorded_seconds(start, end, intervals_by_kind):
     for intervals in intervals_by_kind.values():
         covered = intersect_intervals(covered, merge_intervals(intervals, GAP_TOLERANCE_SECONDS))
     return round(max(0.0, (end - start) - sum(e - s for s, e in covered)), 1)
+
+
+def late_runs(chunks):
+    """Late chunks grouped into runs of consecutive sequence numbers of one stream segment
+    (an outage or a reload makes a run, not one line per chunk).
+
+    `chunks`: dicts with kind, segment, sequence, end_time, received_at and late_seconds,
+    sorted by kind then sequence. Returns one dict a run: kind, segment, first and last
+    sequence, count, the end of the time it covers (`covered_until`), when its chunks were
+    received (`received_from`, `received_to`) and how late (`min_late`, `max_late`)."""
+    runs = []
+    for chunk in chunks:
+        run = runs[-1] if runs else None
+        if not (run and run["kind"] == chunk["kind"] and run["segment"] == chunk["segment"]
+                and run["last"] + 1 == chunk["sequence"]):
+            run = {"kind": chunk["kind"], "segment": chunk["segment"], "first": chunk["sequence"],
+                   "count": 0, "received_from": chunk["received_at"],
+                   "received_to": chunk["received_at"], "min_late": chunk["late_seconds"],
+                   "max_late": chunk["late_seconds"]}
+            runs.append(run)
+        run["last"] = chunk["sequence"]
+        run["count"] += 1
+        run["covered_until"] = chunk["end_time"]
+        run["received_from"] = min(run["received_from"], chunk["received_at"])
+        run["received_to"] = max(run["received_to"], chunk["received_at"])
+        run["min_late"] = min(run["min_late"], chunk["late_seconds"])
+        run["max_late"] = max(run["max_late"], chunk["late_seconds"])
+    return runs

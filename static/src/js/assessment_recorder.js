@@ -10,11 +10,13 @@
  * the live streams. A reloaded test page, or a stream that stops ("Stop sharing"), shows a
  * blocking overlay until the candidate shares again; the server's clock keeps running.
  *
- * Each stream is recorded by a MediaRecorder with a timeslice; every chunk is POSTed
- * (multipart, CSRF token, SHA-256, sequence number, segment, covered times) and kept in a
- * queue until the server stored it: failures are retried with back-off and the indicator
- * says when uploads lag. Before the test is submitted, the recorders stop and the queue is
- * flushed (the test widget dispatches `ta-before-submit`).
+ * Each stream is recorded by a MediaRecorder with a timeslice; every chunk is kept in a
+ * durable queue (IndexedDB) until the server stored it, then POSTed (multipart, CSRF token,
+ * SHA-256, sequence number, segment, covered times): failures are retried with back-off, a
+ * reloaded page sends what an earlier one left, the indicator says when uploads lag, and the
+ * candidate sees how many recordings wait and whether the browser can keep them. Before the
+ * test is submitted, the recorders stop and the queue is flushed (the test widget dispatches
+ * `ta-before-submit`); the result page sends what is left (result_upload.js).
  */
 import publicWidget from "@web/legacy/js/public/public_widget";
 import { _t } from "@web/core/l10n/translation";
@@ -118,19 +120,25 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
         const streams = handedOver;
         handedOver = null;
         if (streams && this.session.kinds.every((kind) => isLive(streams[kind]))) {
-            this.session.attach(streams, false);
+            this.session.attach(streams, false).then(() => this._render());
         } else {
             stopStreams(streams);
-            if (this.session.hadRecording) {
-                this.session.logEvent("stream_ended", _t("page loaded without recording (reload)"));
-            }
+            this.session.ready.then(() => {
+                if (this.session.hadRecording) {
+                    this.session.logEvent("stream_ended", _t("page loaded without recording (reload)"));
+                }
+            });
         }
+        // the backlog shown depends on the age of the oldest chunk waiting
+        this.renderInterval = setInterval(() => this._render(), 1000);
         this._render();
         return this._super(...arguments);
     },
 
     destroy() {
+        clearInterval(this.renderInterval);
         document.removeEventListener("fullscreenchange", this._onFullscreen);
+        this.session.uploader.destroy();
         this._super(...arguments);
     },
 
@@ -146,7 +154,7 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
                 this.session.requireMonitor,
                 this.session.streams,
             );
-            this.session.attach(streams, true);
+            await this.session.attach(streams, true);
         } catch (error) {
             this._message(error.message);
         } finally {
@@ -171,7 +179,9 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
     /** Touches the DOM only when what it shows changes. */
     _render() {
         const live = this.session.allLive();
-        const { waiting, lagging } = this.session.lag();
+        const status = this.session.lag();
+        const { waiting, lagging } = status;
+        this._renderQueue(status);
         let state = "paused";
         let label = _t("Recording stopped");
         if (this.session.stopping) {
@@ -208,6 +218,32 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
             preview.classList.toggle("d-none", !show);
         }
     },
+
+    /** How many recordings wait to upload, and whether the browser can keep them. */
+    _renderQueue(status) {
+        const backlog = status.backlog ? status.waiting : 0;
+        const free = status.free === null ? "?" : (status.free / 1048576).toFixed(0);
+        const key = `${backlog}|${status.waiting}|${status.storage}|${free}`;
+        if (key === this.shownQueue) {
+            return;
+        }
+        this.shownQueue = key;
+        renderQueueStatus(this.el, backlog, status, free);
+    },
 });
+
+/** Fill the queue and storage messages of the page (QWeb) under `el`. */
+function renderQueueStatus(el, backlog, status, free) {
+    for (const box of el.querySelectorAll(".o_ta_rec_queue")) {
+        box.dataset.waiting = String(status.waiting);
+        box.classList.toggle("d-none", !backlog);
+        box.querySelector(".o_ta_rec_queue_count").textContent = String(backlog);
+    }
+    for (const alert of el.querySelectorAll(".o_ta_rec_storage")) {
+        alert.classList.toggle("d-none", alert.dataset.for !== status.storage);
+        const freeNode = alert.querySelector(".o_ta_rec_storage_free");
+        freeNode && (freeNode.textContent = free);
+    }
+}
 
 export default publicWidget.registry.TechAssessmentRecorder;

@@ -1,25 +1,22 @@
 /** @odoo-module **/
 /**
- * One attempt's recording: a MediaRecorder per stream with a timeslice; every chunk is
- * POSTed (multipart, CSRF token, SHA-256, sequence number, segment, covered times) and
- * kept in a queue until the server stored it: failures are retried with back-off, and the
- * page is told when uploads lag. Proctoring events go to the attempt's one event queue.
+ * One attempt's recording: a MediaRecorder per stream with a timeslice; every chunk goes to
+ * the attempt's durable upload queue (chunk_uploader.js: stored in IndexedDB, then POSTed,
+ * deleted once acknowledged). A reloaded page takes over what an earlier page left in the
+ * queue and numbers its chunks after them. Proctoring events go to the attempt's one event
+ * queue.
  */
-import { _t } from "@web/core/l10n/translation";
-import { eventQueueOf } from "@tech_assessment/js/attempt_client";
+import { eventQueueOf, postJson } from "@tech_assessment/js/attempt_client";
+import { ChunkUploader } from "@tech_assessment/js/chunk_uploader";
 import { KINDS, isLive, pickMimeType, stopStreams } from "@tech_assessment/js/recorder_streams";
 
 const TIMESLICE_MS = 4000;
 const BITRATES = { webcam: 1000000, screen: 750000 };
-const RETRY_DELAYS_MS = [1000, 2000, 5000, 10000, 20000, 30000];
-const LAG_CHUNKS = 3;
-const LAG_MS = 15000;
+// Before the test is handed in: how long to wait for the last uploads when every chunk is
+// kept on disk (the result page sends the rest), and when some would be lost with the page.
+const FLUSH_DURABLE_MS = 5000;
 const FLUSH_TIMEOUT_MS = 20000;
-
-async function sha256Hex(blob) {
-    const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
-    return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
+const NUMBERING_TIMEOUT_MS = 3000;
 
 /** Recorders, upload queue and proctoring events of one attempt. */
 export class RecordingSession {
@@ -37,17 +34,61 @@ export class RecordingSession {
         this.callbacks = callbacks;
         this.streams = {};
         this.recorders = {};
-        this.queue = [];
         this.eventQueue = eventQueueOf(el);
         this.stopping = false;
         this.mimeType = pickMimeType();
+        this.uploader = new ChunkUploader({
+            attemptId: this.attemptId,
+            token: this.token,
+            csrf: this.csrf,
+            persist: true,
+            logEvent: (kind, detail) => this.logEvent(kind, detail),
+            onChange: () => callbacks.onQueueChange(),
+        });
+        this.ready = this.uploader.opened.then((entries) => this._numberAfter(entries));
+    }
+
+    /** Chunks an earlier page left in the queue keep their numbers: new ones come after. */
+    _numberAfter(entries) {
+        for (const entry of entries) {
+            this.nextSeq[entry.kind] = Math.max(this.nextSeq[entry.kind] || 0, entry.seq + 1);
+            this.nextSegment[entry.kind] = Math.max(this.nextSegment[entry.kind] || 1, entry.segment + 1);
+        }
+        this.hadRecording = this.hadRecording || entries.length > 0;
+    }
+
+    /**
+     * Before recording again after a reload or a stopped stream: the page was rendered with
+     * the server's numbering, but an upload of the page before the reload may have landed
+     * after that (its entry then gone from the queue). Ask again, so that no sequence number
+     * is used twice; offline, the numbers the page has stand.
+     */
+    async _renumberFromServer() {
+        let state = null;
+        try {
+            const timeout = new Promise((resolve) => setTimeout(resolve, NUMBERING_TIMEOUT_MS));
+            state = await Promise.race([postJson(this.attemptId, this.token, "recording/state"), timeout]);
+        } catch {
+            return;
+        }
+        for (const [kind, seq] of Object.entries((state && state.next_seq) || {})) {
+            this.nextSeq[kind] = Math.max(this.nextSeq[kind] || 0, seq);
+        }
+        for (const [kind, segment] of Object.entries((state && state.next_segment) || {})) {
+            this.nextSegment[kind] = Math.max(this.nextSegment[kind] || 1, segment);
+        }
     }
 
     allLive() {
         return this.kinds.every((kind) => isLive(this.streams[kind]));
     }
 
-    attach(streams, restarted) {
+    /** Record `streams` ({kind: MediaStream}), once the queue's numbering is known. */
+    async attach(streams, restarted) {
+        await this.ready;
+        if (restarted) {
+            await this._renumberFromServer();
+        }
         for (const [kind, stream] of Object.entries(streams)) {
             this.streams[kind] = stream;
             for (const track of stream.getTracks()) {
@@ -73,17 +114,14 @@ export class RecordingSession {
             const to = Date.now();
             if (ev.data && ev.data.size) {
                 const type = ev.data.type || recorder.mimeType || "video/webm";
-                this.queue.push({
+                this.uploader.add({
                     kind,
                     segment,
                     seq: this.nextSeq[kind]++,
                     from,
                     to,
-                    failures: 0,
-                    queuedAt: to,
                     blob: ev.data.type ? ev.data : new Blob([ev.data], { type }),
                 });
-                this._pump();
             }
             from = to;
         };
@@ -109,101 +147,12 @@ export class RecordingSession {
         this.callbacks.onInterrupted(kind);
     }
 
-    // ------------------------------------------------------------ uploads
-    async _pump() {
-        this.callbacks.onQueueChange();
-        if (this.pumping) {
-            return;
-        }
-        this.pumping = true;
-        try {
-            while (this.queue.length) {
-                const item = this.queue[0];
-                try {
-                    await this._upload(item);
-                    this.queue.shift();
-                } catch (error) {
-                    if (error.fatal) {
-                        this.queue.shift();
-                        this.logEvent(
-                            "upload_error",
-                            `${item.kind} #${item.seq}: ${error.status} ${error.message}`,
-                        );
-                    } else {
-                        item.failures++;
-                        if (item.failures === 1) {
-                            this.logEvent(
-                                "upload_error",
-                                `${item.kind} #${item.seq}: ${error.message} (retrying)`,
-                            );
-                        }
-                        this.callbacks.onQueueChange();
-                        const delay =
-                            RETRY_DELAYS_MS[Math.min(item.failures - 1, RETRY_DELAYS_MS.length - 1)];
-                        await new Promise((resolve) => setTimeout(resolve, delay));
-                    }
-                }
-                this.callbacks.onQueueChange();
-            }
-        } finally {
-            this.pumping = false;
-        }
-        this.callbacks.onQueueChange();
-        this._resolveDrained();
-    }
-
-    async _upload(item) {
-        item.sha256 = item.sha256 || (await sha256Hex(item.blob));
-        const form = new FormData();
-        form.append("csrf_token", this.csrf || "");
-        form.append("access_token", this.token);
-        form.append("sha256", item.sha256);
-        form.append("segment", String(item.segment));
-        form.append("start_ms", String(item.from));
-        form.append("end_ms", String(item.to));
-        const extension = item.blob.type.includes("mp4") ? "mp4" : "webm";
-        form.append("chunk", item.blob, `${item.kind}-${item.seq}.${extension}`);
-        let response;
-        try {
-            response = await fetch(`/my/assessments/${this.attemptId}/recording/${item.kind}/${item.seq}`, {
-                method: "POST",
-                body: form,
-                headers: { "X-Access-Token": this.token },
-                credentials: "same-origin",
-            });
-        } catch (networkError) {
-            throw Object.assign(new Error(_t("network error")), { fatal: false });
-        }
-        if (response.ok) {
-            return;
-        }
-        let message = response.statusText;
-        try {
-            message = (await response.json()).error?.message || message;
-        } catch {
-            // not JSON (a proxy, the CSRF check): keep the status text
-        }
-        const retry = response.status >= 500 || response.status === 429 || response.status === 408;
-        throw Object.assign(new Error(message), { status: response.status, fatal: !retry });
-    }
-
     lag() {
-        const oldest = this.queue[0];
-        return {
-            waiting: this.queue.length,
-            lagging:
-                this.queue.length >= LAG_CHUNKS || Boolean(oldest && Date.now() - oldest.queuedAt > LAG_MS),
-        };
+        return this.uploader.status();
     }
 
-    _resolveDrained() {
-        if (!this.queue.length && this.drainedResolve) {
-            this.drainedResolve();
-            this.drainedResolve = null;
-        }
-    }
-
-    /** Stop recording, upload what is left (bounded in time), release the devices. */
+    /** Stop recording, upload what is left (bounded in time), release the devices. What
+     * is still queued then is sent by the result page. */
     async flush() {
         this.stopping = true;
         const stops = Object.values(this.recorders).map((recorder) => {
@@ -213,11 +162,7 @@ export class RecordingSession {
             return recorder.stopped;
         });
         await Promise.race([Promise.all(stops), new Promise((resolve) => setTimeout(resolve, 3000))]);
-        if (this.queue.length || this.pumping) {
-            const drained = new Promise((resolve) => (this.drainedResolve = resolve));
-            this._pump();
-            await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, FLUSH_TIMEOUT_MS))]);
-        }
+        await this.uploader.drain(FLUSH_DURABLE_MS, FLUSH_TIMEOUT_MS);
         stopStreams(this.streams);
         await this.flushEvents();
     }
