@@ -1,12 +1,28 @@
 """The result of an attempt, as HR reads it (per topic) and as the candidate may see it."""
 from odoo import models
+from odoo.tools import SQL
 
 from .assessment_attempt import GRADED_STATES
+
+# Results whose average is over graded attempts only (their group_operator is avg).
+GRADED_AVERAGES = ("score", "percent", "pass_rate")
 
 
 class AssessmentAttempt(models.Model):
     # One layer of the attempt a file (see assessment_attempt.py).
     _inherit = "assessment.attempt"  # pylint: disable=consider-merging-classes-inherited
+
+    def _read_group_select(self, aggregate_spec, query):
+        """Averages of results count the graded attempts only: an invitation not taken yet
+        (0 %) or a test still running would drag the pass rate and the mean score of every
+        pivot, graph and grouped list down. The rows keep their live values."""
+        fname, _sep, func = aggregate_spec.partition(":")
+        if func == "avg" and fname in GRADED_AVERAGES:
+            column = self._field_to_sql(self._table, fname, query)
+            state = self._field_to_sql(self._table, "state", query)
+            return SQL("AVG(CASE WHEN %s IN %s THEN %s END)", state, GRADED_STATES, column), \
+                [fname, "state"]
+        return super()._read_group_select(aggregate_spec, query)
 
     def _topic_breakdown(self):
         """Per topic of this attempt: items, correct items, points and maximum."""

@@ -341,3 +341,27 @@ class TestNumbersThatDoNotMislead(AttemptCase):
         candidate.invalidate_recordset()
         self.assertEqual(candidate.result_summary, "best 100.00 % · passed")
         self.assertEqual((self.assessment.attempt_count, self.assessment.result_count), (1, 1))
+
+    def test_averages_count_graded_attempts_only(self):
+        graded = self._new_attempt()
+        with freeze_time(T0):
+            graded._start()
+            for item in self.items:
+                graded._save_answer(item.id, self._right(item).id)
+            graded._submit()
+        running = self._new_attempt(self.env["assessment.candidate"].create(
+            {"name": "Running", "email": "running@example.com"}))
+        with freeze_time(T0):
+            running._start()
+            running._save_answer(self.items[0].id, self._right(self.items[0]).id)
+        self._new_attempt(self.env["assessment.candidate"].create(
+            {"name": "Invited", "email": "invited@example.com"}))
+        self.assertEqual(running.percent, 25.0, "the running test keeps its live score")
+        [(percent, pass_rate, count)] = self.env["assessment.attempt"]._read_group(
+            [("assessment_id", "=", self.assessment.id)], [],
+            ["percent:avg", "pass_rate:avg", "__count"])
+        self.assertEqual((percent, pass_rate, count), (100.0, 100.0, 3))
+        groups = self.env["assessment.attempt"].read_group(
+            [("assessment_id", "=", self.assessment.id)], ["percent:avg"], ["state"])
+        self.assertEqual({g["state"]: g["percent"] for g in groups},
+                         {"submitted": 100.0, "in_progress": False, "invited": False})
