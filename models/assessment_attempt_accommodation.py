@@ -39,7 +39,7 @@ class AssessmentAttempt(models.Model):
         help="More time, as a percentage of the assessment's time limit (steps of 5).")
     extra_time_minutes = fields.Integer(string="Extra minutes", tracking=True, copy=False)
     no_time_limit = fields.Boolean(
-        tracking=True, copy=False,
+        string="No time limit", tracking=True, copy=False,
         help="The candidate may take as long as they need (WCAG 2.2.1).")
     accommodation_reason = fields.Char(
         string="Reason for the accommodation", copy=False,

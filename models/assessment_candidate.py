@@ -57,7 +57,8 @@ class AssessmentCandidate(models.Model):
         help="Default of future invitations: more time, as a percentage of the time limit.")
     extra_time_minutes = fields.Integer(string="Extra minutes", tracking=True,
                                         help="Default of future invitations.")
-    no_time_limit = fields.Boolean(tracking=True, help="Default of future invitations.")
+    no_time_limit = fields.Boolean(string="No time limit", tracking=True,
+                                   help="Default of future invitations.")
     accommodation_reason = fields.Char(
         string="Reason for the accommodation", groups="tech_assessment.group_assessment_user",
         help="Kept for HR; never shown to the candidate.")

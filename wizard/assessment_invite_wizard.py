@@ -33,7 +33,7 @@ class AssessmentInviteWizard(models.TransientModel):
     extra_time_percent = fields.Integer(string="Extra time (%)",
                                         help="A percentage of the time limit, in steps of 5.")
     extra_time_minutes = fields.Integer(string="Extra minutes")
-    no_time_limit = fields.Boolean()
+    no_time_limit = fields.Boolean(string="No time limit")
     accommodation_reason = fields.Char(string="Reason (HR only)",
                                        help="Kept for HR; never shown to the candidate.")
     template_id = fields.Many2one(

@@ -52,6 +52,14 @@ export async function acquireStreams(kinds, requireMonitor, existing = {}) {
                 _t("This browser cannot record: use a recent Chrome, Edge or Firefox over HTTPS."),
             );
         }
+        if (kinds.includes("screen") && typeof navigator.mediaDevices.getDisplayMedia !== "function") {
+            // phones and tablets: no screen sharing at all
+            throw new RecorderError(
+                _t(
+                    "This device cannot share its screen, which this test records: please open the link on a desktop or laptop computer, in Chrome, Edge or Firefox.",
+                ),
+            );
+        }
         if (kinds.includes("screen") && !isLive(existing.screen)) {
             kind = "screen";
             const stream = await navigator.mediaDevices.getDisplayMedia({
