@@ -2,6 +2,8 @@ from . import assessment_topic
 from . import assessment_question
 from . import assessment_snippet
 from . import assessment_item
+from . import assessment_item_regrade
+from . import assessment_item_key_change
 from . import assessment_option
 from . import assessment_assessment
 from . import assessment_assessment_line
@@ -13,6 +15,9 @@ from . import assessment_attempt_result
 from . import assessment_attempt_proctoring
 from . import assessment_attempt_progress
 from . import assessment_answer
+from . import assessment_analysis
+from . import assessment_analysis_item
+from . import assessment_analysis_option
 from . import assessment_event
 from . import assessment_recording
 from . import assessment_recording_chunk

@@ -213,6 +213,15 @@ class AssessmentAssessment(models.Model):
     def action_open_results(self):
         return self.action_open_attempts(graded_only=True)
 
+    def action_open_item_analysis(self):
+        """*Item analysis*: the statistics of this assessment's items over its results."""
+        self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        analysis = self.env["assessment.analysis"].create({"assessment_id": self.id})
+        analysis._compute_figures()
+        return analysis._action_open()
+
     def action_open_questions(self):
         self.ensure_one()
         self.check_access_rights("read")

@@ -22,6 +22,18 @@ class AssessmentItem(models.Model):
         "assessment reveals answers after submission.",
     )
     points = fields.Float(default=1.0, required=True)
+    correction_note = fields.Text(
+        groups="tech_assessment.group_assessment_user",
+        help="What was corrected in this item and why (for HR; never shown to candidates).",
+    )
+    key_change_ids = fields.One2many(
+        "assessment.item.key.change", "item_id", string="Answer key history", readonly=True,
+        groups="tech_assessment.group_assessment_user",
+    )
+    is_answered = fields.Boolean(
+        compute="_compute_is_answered", groups="tech_assessment.group_assessment_user",
+        help="Used by an attempt: its key is changed with a regrade preview.",
+    )
 
     _sql_constraints = [
         ("points_positive", "CHECK(points > 0)", "An item must be worth more than 0 points."),
@@ -40,6 +52,27 @@ class AssessmentItem(models.Model):
                 raise ValidationError(
                     _("Item “%(item)s” needs exactly one correct option.", item=item.display_name)
                 )
+
+    def _compute_is_answered(self):
+        groups = self.env["assessment.answer"].sudo()._read_group(
+            [("item_id", "in", self.ids)], ["item_id"], ["__count"])
+        answered = {item.id for item, _count in groups}
+        for item in self:
+            item.is_answered = item.id in answered
+
+    def action_change_key(self):
+        """*Change correct answer*: the wizard that previews the regrade, then applies it."""
+        self.ensure_one()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Change correct answer"),
+            "res_model": "assessment.key.change.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_item_id": self.id},
+        }
 
     @api.depends("prompt", "question_id.name")
     def _compute_display_name(self):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .assessment_item_regrade import TRACKING
+
 
 class AssessmentOption(models.Model):
     _name = "assessment.option"
@@ -16,6 +18,15 @@ class AssessmentOption(models.Model):
     is_correct = fields.Boolean(
         string="Correct", groups="tech_assessment.group_assessment_user",
     )
+
+    # A key written on the options themselves is tracked like one written through the item
+    # (assessment_item_regrade.py): history, and a note on each regraded attempt. (A new
+    # option cannot have been chosen by any attempt: creating one regrades nothing.)
+    def write(self, vals):
+        if self.env.context.get(TRACKING) or "is_correct" not in vals:
+            return super().write(vals)
+        with self.item_id._tracking_key_changes():
+            return super(AssessmentOption, self.with_context(**{TRACKING: True})).write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):

@@ -19,6 +19,8 @@ from . import test_fuzz_portal
 from . import test_hardening
 from . import test_install
 from . import test_invitation
+from . import test_item_analysis
+from . import test_key_change
 from . import test_performance
 from . import test_portal
 from . import test_question_bank

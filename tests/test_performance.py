@@ -15,6 +15,13 @@ from odoo.tests.common import warmup
 from .common import TechAssessmentCase
 
 THRESHOLD_BUDGET = 9  # measured; the same for 1 and for 200 attempts
+# A key correction (measured): the write, the regrade of every attempt (13 queries), then the
+# item's history and a chatter note on each regraded attempt (8 more: the scores read before
+# and after, one insert of history, the author, one insert of notes a 100 attempts).
+REGRADE_BUDGET = 21
+# Item analysis (measured, warm): the report and its assessment, three aggregate queries
+# (items, choices, totals), the bank's lines, items and options, and the report's inserts.
+ANALYSIS_BUDGET = 17
 
 
 @tagged("post_install", "-at_install")
@@ -62,7 +69,8 @@ class TestQueryBudgets(TechAssessmentCase):
         self._save_answer_within(7, 18)
         self._save_answer_within(7, 100)
 
-    def _regrade_within(self, budget, attempts_count):
+    def _key_swap(self, attempts_count):
+        """Attempts that all chose the first item's wrong option, and the swap of its key."""
         assessment = self._assessment(3)
         attempts = self._started_attempts(assessment, attempts_count)
         item = assessment.question_ids.item_ids[0]
@@ -71,15 +79,63 @@ class TestQueryBudgets(TechAssessmentCase):
         self.env.flush_all()
         self.env.invalidate_all()
         right, wrong = item.option_ids
+        return attempts, lambda: item.write({"option_ids": [(1, right.id, {"is_correct": False}),
+                                                            (1, wrong.id, {"is_correct": True})]})
+
+    def _regrade_within(self, budget, attempts_count):
+        attempts, swap = self._key_swap(attempts_count)
         with self.assertQueryCount(budget):
-            item.write({"option_ids": [(1, right.id, {"is_correct": False}),
-                                       (1, wrong.id, {"is_correct": True})]})
+            swap()
         self.assertEqual(set(attempts.mapped("score")), {1.0})
 
+    def _exact_queries(self, function):
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        function()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
+
     @warmup
-    def test_grading_1_or_200_attempts_costs_the_same(self):
-        self._regrade_within(13, 1)
-        self._regrade_within(13, 200)
+    def test_grading_1_or_100_attempts_costs_the_same(self):
+        self._regrade_within(REGRADE_BUDGET, 1)
+        self._regrade_within(REGRADE_BUDGET, 100)
+
+    def test_regrade_with_notes_grows_only_by_batch(self):
+        """Exact counts: 1 and 100 regraded attempts cost the same; 250 cost two more queries
+        (their notes are inserted 100 a query), not 249 more."""
+        self._exact_queries(self._key_swap(1)[1])  # warm the registry's caches
+        counts = {}
+        for size in (1, 100, 250):
+            attempts, swap = self._key_swap(size)
+            counts[size] = self._exact_queries(swap)
+            notes = self.env["mail.message"].search_count([
+                ("model", "=", "assessment.attempt"), ("res_id", "in", attempts.ids),
+                ("body", "ilike", "Regraded")])
+            self.assertEqual(notes, size, "a note on every regraded attempt")
+        self.assertEqual(counts[1], counts[100])
+        self.assertEqual(counts[250], counts[1] + 2)
+        self.assertLessEqual(counts[1], REGRADE_BUDGET)
+
+    def _analysed_assessment(self, attempts_count):
+        assessment = self._assessment(3)
+        attempts = self._started_attempts(assessment, attempts_count)
+        for n, attempt in enumerate(attempts):
+            item = assessment.question_ids.item_ids[n % 3]
+            attempt._save_answer(item.id, item.option_ids[n % 2].id)
+        attempts._submit()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return assessment.with_user(self.recruiter)
+
+    def test_item_analysis_costs_the_same_for_2_or_300_attempts(self):
+        counts = {}
+        for size in (2, 300):
+            assessment = self._analysed_assessment(size)
+            assessment.action_open_item_analysis()  # warms the registry's caches
+            self.env.invalidate_all()  # as at the start of a request
+            counts[size] = self._exact_queries(assessment.action_open_item_analysis)
+        self.assertEqual(counts[2], counts[300])
+        self.assertLessEqual(counts[300], ANALYSIS_BUDGET)
 
     @warmup
     def test_threshold_change_costs_the_same_for_1_or_200_attempts(self):

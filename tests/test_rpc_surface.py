@@ -65,6 +65,12 @@ class TestPublicMethods(TechAssessmentCase):
         cls.wizard = cls.env["assessment.invite.wizard"].with_user(cls.recruiter).create({
             "assessment_id": cls.assessment.id, "candidate_ids": [(6, 0, cls.candidate.ids)],
         })
+        item = cls.assessment.question_ids.item_ids[0]
+        cls.analysis = cls.env["assessment.analysis"].browse(
+            cls.assessment.with_user(cls.recruiter).action_open_item_analysis()["res_id"])
+        cls.key_wizard = cls.env["assessment.key.change.wizard"].with_user(cls.manager).create({
+            "item_id": item.id, "new_option_id": item.option_ids[1].id, "reason": "RPC test",
+        })
         cls.targets = {
             "assessment.assessment": cls.assessment,
             "assessment.attempt": cls.attempt,
@@ -76,6 +82,11 @@ class TestPublicMethods(TechAssessmentCase):
                 cls.recruiter).create({"attempt_id": cls.attempt.id, "minutes": 5,
                                        "reason": "Intruders must not get here"}),
             "res.partner": cls.candidate.partner_id,
+            "assessment.item": item,
+            "assessment.option": item.option_ids[0],
+            "assessment.analysis": cls.analysis,
+            "assessment.analysis.item": cls.analysis.item_ids[:1],
+            "assessment.key.change.wizard": cls.key_wizard,
         }
         cls.intruders = {
             "portal user": cls.portal_user,
