@@ -15,6 +15,7 @@ from . import test_attempt_isolation
 from . import test_code_highlight
 from . import test_commit_horizon
 from . import test_concurrency
+from . import test_demo_seed_corrections
 from . import test_fuzz_portal
 from . import test_hardening
 from . import test_install

@@ -66,6 +66,11 @@ class TestPublicMethods(TechAssessmentCase):
             "assessment_id": cls.assessment.id, "candidate_ids": [(6, 0, cls.candidate.ids)],
         })
         item = cls.assessment.question_ids.item_ids[0]
+        graded = cls.env["assessment.attempt"].create(
+            {"candidate_id": cls.candidate.id, "assessment_id": cls.assessment.id})
+        graded._give_consent(consent_hash=graded._consent_text_hash())
+        graded._start()
+        graded._submit()
         cls.analysis = cls.env["assessment.analysis"].browse(
             cls.assessment.with_user(cls.recruiter).action_open_item_analysis()["res_id"])
         cls.key_wizard = cls.env["assessment.key.change.wizard"].with_user(cls.manager).create({
