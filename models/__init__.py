@@ -15,9 +15,6 @@ from . import assessment_attempt_result
 from . import assessment_attempt_proctoring
 from . import assessment_attempt_progress
 from . import assessment_answer
-from . import assessment_analysis
-from . import assessment_analysis_item
-from . import assessment_analysis_option
 from . import assessment_event
 from . import assessment_recording
 from . import assessment_recording_chunk

@@ -119,10 +119,11 @@ class AssessmentItem(models.Model):
         note = _("Regraded after a correction of the answer key of “%(items)s”", items=names)
         if reason:
             note = _("%(note)s (reason: %(reason)s)", note=note, reason=reason)
+        # Babel reads the arguments of _(): no f-string in them
+        before, after, out_of = (f"{value:g}" for value in (old[0], new[0], new[1]))
         note = _("%(note)s: score %(old)s → %(new)s out of %(max)s.", note=note,
-                 old=f"{old[0]:g}", new=f"{new[0]:g}", max=f"{new[1]:g}")
+                 old=before, new=after, max=out_of)
         if new[3] in GRADED_STATES and old[2] != new[2]:
             note = (_("%(note)s Now passed.", note=note) if new[2]
                     else _("%(note)s Now failed.", note=note))
         return note
-

@@ -21,6 +21,7 @@ from . import test_hardening
 from . import test_install
 from . import test_invitation
 from . import test_item_analysis
+from . import test_item_analysis_tour
 from . import test_key_change
 from . import test_performance
 from . import test_portal

@@ -41,7 +41,7 @@ def independent_item_figures(rows):
     figures = {}
     for j in range(len(rows[0])):
         x = [row[j] for row in marks]
-        rest = [total - mark for total, mark in zip(totals, x)]
+        rest = [total - mark for total, mark in zip(totals, x, strict=True)]
         var_x, var_rest = statistics.variance(x), statistics.variance(rest)
         cov = statistics.covariance(x, rest)
         cov_max = statistics.covariance(sorted(x), sorted(rest))
@@ -105,7 +105,7 @@ class TestItemAnalysis(TechAssessmentCase):
         })
         cls.candidates = cls.env["assessment.candidate"].create([
             {"name": f"Analysed {n}", "email": f"analysed{n}@example.com"} for n in range(12)])
-        for candidate, row in zip(cls.candidates, MATRIX):
+        for candidate, row in zip(cls.candidates, MATRIX, strict=True):
             cls._take(candidate, row)
         cls._take(cls.candidates[0], RETAKE)
         cls._noise()
@@ -117,7 +117,7 @@ class TestItemAnalysis(TechAssessmentCase):
             "company_id": (company or cls.company_a).id,
         })
         attempt._start()
-        for item, letter in zip(cls.items, row):
+        for item, letter in zip(cls.items, row, strict=True):
             if letter != "-":
                 option = item.option_ids.filtered(lambda o, letter=letter: o.text[0] == letter)
                 attempt._save_answer(item.id, option.id)

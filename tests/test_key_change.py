@@ -53,7 +53,7 @@ class TestKeyChange(TechAssessmentCase):
             {"candidate_id": candidate.id, "assessment_id": assessment.id})
         attempt._start()
         letters = {"R": "Right", "W": "Wrong", "O": "Other"}
-        for item, letter in zip(cls.items, answers):
+        for item, letter in zip(cls.items, answers, strict=True):
             if letter != "-":
                 option = item.option_ids.filtered(lambda o, t=letters[letter]: o.text == t)
                 attempt._save_answer(item.id, option.id)
@@ -64,7 +64,7 @@ class TestKeyChange(TechAssessmentCase):
     def _wizard(self, option="Wrong", reason="Wrong is the right answer after all", user=None):
         action = self.item.with_user(user or self.manager).action_change_key()
         Wizard = self.env["assessment.key.change.wizard"].with_user(user or self.manager)
-        return Wizard.with_context(action["context"]).create(
+        return Wizard.with_context(**action["context"]).create(
             {"new_option_id": self.option[option].id, "reason": reason})
 
     def _state(self):
@@ -102,8 +102,8 @@ class TestKeyChange(TechAssessmentCase):
         wizard.action_confirm()
         after = self._state()
         self.assertEqual(after["key"], self.option["Wrong"])
-        for name, attempt in self.attempts.items():
-            old, new, change = expected.get(name, (None, None, None))
+        for name in self.attempts:
+            _old, new, change = expected.get(name, (None, None, None))
             score, passed = after["scores"][name]
             if new is None:
                 self.assertEqual((score, passed), before["scores"][name], name)
@@ -205,7 +205,7 @@ class TestKeyChange(TechAssessmentCase):
             attempt._save_answer(item.id, item.option_ids.filtered(lambda o: o.text == "Right").id)
             attempt._submit()
         wizard = self.env["assessment.key.change.wizard"].with_user(self.manager).with_context(
-            item.with_user(self.manager).action_change_key()["context"]).create({
+            **item.with_user(self.manager).action_change_key()["context"]).create({
                 "new_option_id": item.option_ids.filtered(lambda o: o.text == "Wrong").id,
                 "reason": "shared"})
         wizard.action_preview()

@@ -8,8 +8,8 @@ it can be computed again for the first attempt of each candidate or for all atte
 """
 from odoo import _, api, fields, models
 
+from ..models.assessment_attempt import GRADED_STATES
 from ..tools import item_statistics
-from .assessment_attempt import GRADED_STATES
 
 SCOPES = [("first", "First attempt per candidate"), ("all", "All graded attempts")]
 # Below this many attempts the figures are marked unreliable: the standard error of a

@@ -143,10 +143,10 @@ class AssessmentAnalysisItem(models.TransientModel):
             "flag_everybody_right": vals["correct_count"] == vals["attempt_count"],
             "flag_distractor": any(line[2]["beats_key"] for line in vals["option_ids"]),
         }
+        threshold = f"{LOW_EFFICIENCY:g}"  # Babel reads the arguments of _(): no f-string there
         reasons = {
             "flag_negative": _("negative discrimination"),
-            "flag_low_efficiency": _("efficiency under %(threshold)s %%",
-                                     threshold=f"{LOW_EFFICIENCY:g}"),
+            "flag_low_efficiency": _("efficiency under %(threshold)s %%", threshold=threshold),
             "flag_nobody_right": _("nobody right"),
             "flag_everybody_right": _("everybody right"),
             "flag_distractor": _("a distractor beats the key in the top third"),
