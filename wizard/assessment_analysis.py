@@ -48,8 +48,9 @@ class AssessmentAnalysis(models.TransientModel):
                                help="100 × √(1 − alpha): the share of the scores' spread that "
                                "is measurement error.")
     standard_error = fields.Float(readonly=True, string="Standard error (points)",
-                                  help="Standard error of measurement: a score is this many "
-                                  "points from the candidate's true score, one time in three.")
+                                  help="Standard error of measurement: about two scores in "
+                                  "three lie within this many points of the candidate's true "
+                                  "score.")
     item_ids = fields.One2many("assessment.analysis.item", "analysis_id", readonly=True)
     flagged_count = fields.Integer(compute="_compute_flagged_count", string="Items to review")
 
