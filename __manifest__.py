@@ -68,6 +68,7 @@
             "tech_assessment/static/src/js/recording_session.js",
             "tech_assessment/static/src/js/assessment_recorder.js",
             "tech_assessment/static/src/js/result_upload.js",
+            "tech_assessment/static/src/js/system_check.js",
         ],
         "web.report_assets_common": [
             "tech_assessment/static/src/scss/code_highlight.scss",

@@ -175,7 +175,7 @@ class AssessmentPortal(CustomerPortal):
             return redirect
         if attempt_sudo.state == "in_progress":
             return request.redirect(self._attempt_url(attempt_sudo, "/test"))
-        if attempt_sudo.state in GRADED_STATES:
+        if attempt_sudo._has_candidate_result_page():
             return request.redirect(self._attempt_url(attempt_sudo, "/result"))
         return self._render_landing(attempt_sudo)
 
@@ -235,24 +235,31 @@ class AssessmentPortal(CustomerPortal):
     def _test_sections(self, attempt):
         """Questions in order, each with its items and their options in the frozen order.
 
-        Only what the candidate may see is handed to the template: option ids and texts."""
+        Only what the candidate may see is handed to the template: option ids and texts, the
+        item's numbers ("Q3 · 2 of 3", "item 7 of 18"), the chosen option and the candidate's
+        own review flag."""
         answers = attempt.answer_ids.sorted("sequence")
         options = request.env["assessment.option"].sudo().with_context(active_test=False).browse(
             [option_id for answer in answers for option_id in answer._option_order_ids()]
         )
         option_text = {option.id: option.text for option in options}
         sections = []
-        for answer in answers:
+        for number, answer in enumerate(answers, start=1):
             question = answer.question_id
             if not sections or sections[-1]["question"] != question:
-                sections.append({"question": question, "items": []})
+                sections.append({"question": question, "number": len(sections) + 1, "items": []})
             sections[-1]["items"].append({
                 "id": answer.item_id.id,
+                "number": number,
                 "prompt": answer.item_id.prompt,
                 "chosen": answer.option_id.id,
+                "flagged": answer.is_flagged,
                 "options": [{"id": option_id, "text": option_text[option_id]}
                             for option_id in answer._option_order_ids()],
             })
+        for section in sections:
+            for position, item in enumerate(section["items"], start=1):
+                item.update(position=position, of=len(section["items"]))
         return sections
 
     @http.route("/my/assessments/<int:attempt_id>/answer", type="http", auth="public",
@@ -265,6 +272,17 @@ class AssessmentPortal(CustomerPortal):
             attempt._save_answer(item_id, option_id)
             return self._attempt_status(attempt)
         return self._run_json(attempt_id, save)
+
+    @http.route("/my/assessments/<int:attempt_id>/flag", type="http", auth="public",
+                methods=["POST"], csrf=False)
+    def portal_assessment_flag(self, attempt_id, **kwargs):
+        def flag(attempt, body):
+            item_id, flagged = body.get("item_id"), body.get("flagged")
+            if not is_id(item_id) or not isinstance(flagged, bool):
+                raise JsonRouteError(422, _("item_id must be an id, flagged true or false."))
+            answer = attempt._set_review_flag(item_id, flagged)
+            return {"item_id": item_id, "flagged": answer.is_flagged}
+        return self._run_json(attempt_id, flag)
 
     @http.route("/my/assessments/<int:attempt_id>/status", type="http", auth="public",
                 methods=["POST"], csrf=False)
@@ -297,8 +315,8 @@ class AssessmentPortal(CustomerPortal):
             return redirect
         if attempt_sudo.state == "in_progress":
             return request.redirect(self._attempt_url(attempt_sudo, "/test"))
-        if attempt_sudo.state not in GRADED_STATES:
-            # not started, or withdrawn: no result, no verdict, no answer key
+        if not attempt_sudo._has_candidate_result_page():
+            # not started, or withdrawn before the start: no result page at all
             return request.redirect(self._attempt_url(attempt_sudo))
         return request.render("tech_assessment.portal_assessment_result", {
             "attempt": attempt_sudo,

@@ -20,6 +20,10 @@ class AssessmentAnswer(models.Model):
     )
     option_id = fields.Many2one("assessment.option", string="Chosen option", ondelete="restrict")
     answered_at = fields.Datetime()
+    is_flagged = fields.Boolean(
+        string="Flagged by the candidate",
+        help="The candidate's own mark to come back to this item before submitting; not a "
+             "proctoring flag.")
     # No field-level group: portal and public users have no access to answers at all (ACL),
     # and a grouped field is left out of prefetching, which costs autosave a query.
     is_correct = fields.Boolean(compute="_compute_grade", store=True)

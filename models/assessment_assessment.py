@@ -76,6 +76,12 @@ class AssessmentAssessment(models.Model):
         string="Shuffle options", default=True,
         help="Each attempt gets its own order of options, fixed when it starts.",
     )
+    practice_item = fields.Boolean(
+        string="Practice item", default=True,
+        help="Before the clock starts, the candidate may try the test's controls (choosing, "
+             "flagging, the navigator) on a sample item. Nothing of it is scored, stored or "
+             "shown to HR.",
+    )
     retention_days = fields.Integer(
         string="Keep recordings (days)", default=30, required=True,
         help="Recordings older than this are deleted; consent records and events are kept.",

@@ -31,6 +31,14 @@ ANSWER_GRACE = timedelta(seconds=10)
 # page flushes the last ones when the test is handed in.
 LATE_DATA_WINDOW = timedelta(seconds=120)
 EXPIRY_BATCH_SIZE = 500
+# How an attempt ended, as the candidate's result page and HR's form say it.
+END_REASONS = [
+    ("submitted", "Submitted by the candidate"),
+    ("ended_by_hr", "Ended by HR"),
+    ("time_up", "Time ran out"),
+    ("not_started", "Invitation expired before the start"),
+    ("cancelled", "Cancelled by HR"),
+]
 # What a re-opened attempt forgets of a start that was cancelled.
 RESTART_CLEARED_FIELDS = ("started_at", "deadline", "submitted_at", "shuffle_seed", "consent_at",
                           "consent_ip", "consent_user_agent", "consent_version", "consent_hash")
@@ -68,6 +76,7 @@ class AssessmentAttempt(models.Model):
     started_at = fields.Datetime(readonly=True, copy=False)
     deadline = fields.Datetime(readonly=True, copy=False, help="Set by the server at start.")
     submitted_at = fields.Datetime(string="Ended at", readonly=True, copy=False)
+    end_reason = fields.Selection(END_REASONS, string="How it ended", readonly=True, copy=False)
     is_graded = fields.Boolean(compute="_compute_is_graded", search="_search_is_graded",
                                help="Submitted or expired: the attempt has a result.")
     duration_minutes = fields.Float(
@@ -266,12 +275,24 @@ class AssessmentAttempt(models.Model):
         answer.write({"option_id": option_id or False, "answered_at": fields.Datetime.now()})
         return answer
 
+    def _set_review_flag(self, item_id, flagged):
+        """The candidate's own "come back to this item" mark, kept across reloads. It is not a
+        proctoring flag and changes no score, so it costs no recomputation."""
+        self.ensure_one()
+        self._check_accepts_answers()
+        answer = self.answer_ids.filtered(lambda a: a.item_id.id == item_id)
+        if not answer:
+            raise ValidationError(_("This question is not part of your assessment."))
+        if answer.is_flagged != bool(flagged):
+            answer.write({"is_flagged": bool(flagged)})
+        return answer
+
     def action_submit(self):
         """*Submit now* (HR, backend)."""
         self._check_access("write")
-        return self._submit()
+        return self._submit(end_reason="ended_by_hr")
 
-    def _submit(self):
+    def _submit(self, end_reason="submitted"):
         """Hand in the test. Submitting twice is harmless; too late, the attempt expires."""
         now = fields.Datetime.now()
         for attempt in self:
@@ -282,10 +303,13 @@ class AssessmentAttempt(models.Model):
             if attempt.deadline and now > attempt.deadline + ANSWER_GRACE:
                 attempt._expire()
                 continue
-            attempt.write({"state": "submitted", "submitted_at": now})
+            attempt.write({"state": "submitted", "submitted_at": now, "end_reason": end_reason})
             attempt._log_event("submit")
-            attempt._post_transition(_("Test submitted: %(answered)s / %(items)s answered.",
-                                       answered=attempt.answered_count, items=attempt.item_count))
+            message = _("Test submitted: %(answered)s / %(items)s answered.") \
+                if end_reason == "submitted" else \
+                _("Test ended by HR: %(answered)s / %(items)s answered.")
+            attempt._post_transition(message % {"answered": attempt.answered_count,
+                                                "items": attempt.item_count})
         return True
 
     def action_cancel(self):
@@ -293,7 +317,8 @@ class AssessmentAttempt(models.Model):
         for attempt in self:
             if attempt.state in GRADED_STATES:
                 raise UserError(_("A finished attempt cannot be cancelled."))
-        self.filtered(lambda a: a.state != "cancelled").write({"state": "cancelled"})
+        self.filtered(lambda a: a.state != "cancelled").write(
+            {"state": "cancelled", "end_reason": "cancelled"})
         for attempt in self:
             attempt._post_transition(_("Invitation withdrawn."))
         return True
@@ -317,7 +342,7 @@ class AssessmentAttempt(models.Model):
         answers_sudo = started.sudo().answer_ids
         answers_sudo.unlink()
         started.write(dict.fromkeys(RESTART_CLEARED_FIELDS, False))
-        self.write({"state": "invited"})
+        self.write({"state": "invited", "end_reason": False})
 
     def _reopen_message(self):
         if not self.started_at:
@@ -345,7 +370,10 @@ class AssessmentAttempt(models.Model):
     def _expire(self):
         """Close attempts whose time ran out (in batch: a few queries for any number)."""
         never_started = self.filtered(lambda a: a.state == "invited")
-        self.write({"state": "expired", "submitted_at": fields.Datetime.now()})
+        now = fields.Datetime.now()
+        never_started.write({"state": "expired", "submitted_at": now, "end_reason": "not_started"})
+        (self - never_started).write({"state": "expired", "submitted_at": now,
+                                      "end_reason": "time_up"})
         self.env["assessment.event"].sudo().create(
             [{"attempt_id": attempt.id, "kind": "expire"} for attempt in self]
         )

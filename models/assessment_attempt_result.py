@@ -48,12 +48,29 @@ class AssessmentAttempt(models.Model):
         nothing of a withdrawn attempt."""
         self.ensure_one()
         visibility = self.assessment_id.result_visibility
-        graded = self.state in GRADED_STATES
+        # an invitation that expired unused is "expired" too: it has no verdict to show
+        graded = self.state in GRADED_STATES and bool(self.started_at)
         return {
+            "ending": self._candidate_ending(),
             "show_passed": graded and visibility in ("pass_fail", "score"),
             "show_score": graded and visibility == "score",
             "review": self._answer_review() if graded and self.assessment_id.reveal_answers else [],
         }
+
+    def _has_candidate_result_page(self):
+        """Graded attempts have a result page; so has a test HR cancelled after its start (it
+        says so, without a verdict). An invitation withdrawn before the start has none."""
+        self.ensure_one()
+        return self.state in GRADED_STATES or (self.state == "cancelled" and bool(self.started_at))
+
+    def _candidate_ending(self):
+        """How the test ended, for the result page: an `end_reason` (attempts closed before
+        the field existed are read from their state)."""
+        self.ensure_one()
+        if self.end_reason:
+            return self.end_reason
+        return {"submitted": "submitted", "cancelled": "cancelled"}.get(
+            self.state, "time_up" if self.started_at else "not_started")
 
     def _answer_review(self):
         return [{

@@ -17,6 +17,10 @@ ADDONS_LINK_DIR="$DATA_DIR/checkouts/$CHECKOUT_KEY"
 ODOO_CONF="$ADDONS_LINK_DIR/odoo.conf"
 ODOO_DATA_DIR="$DATA_DIR/filestore"
 HTTP_PORT="${HTTP_PORT:-8069}"
+# axe-core (npm), injected by the browser tests into the candidate's pages (WCAG checks).
+AXE_VERSION="4.11.1"
+AXE_DIR="$DATA_DIR/test-node/axe-core-$AXE_VERSION"
+AXE_JS="$AXE_DIR/node_modules/axe-core/axe.min.js"
 RUN_DB="${RUN_DB:-tech_assessment}"
 
 log() { printf '[tech_assessment] %s\n' "$*" >&2; }

@@ -124,6 +124,18 @@ ensure_venv() {
     echo "$stamp" > "$VENV_DIR/.stamp"
 }
 
+ensure_axe() {
+    [ -f "$AXE_JS" ] && return 0
+    command -v npm >/dev/null \
+        || die "npm is missing (Debian: apt-get install nodejs npm): the browser tests run axe-core"
+    log "installing axe-core $AXE_VERSION into $AXE_DIR"
+    rm -rf "$AXE_DIR" && mkdir -p "$AXE_DIR"
+    echo '{"private": true, "description": "tech_assessment browser test tools"}' > "$AXE_DIR/package.json"
+    npm install --prefix "$AXE_DIR" --save-exact --no-audit --no-fund --loglevel=error \
+        "axe-core@$AXE_VERSION" >/dev/null
+    [ -f "$AXE_JS" ] || die "axe-core did not install into $AXE_DIR"
+}
+
 ensure_addons_link() {
     mkdir -p "$ADDONS_LINK_DIR" "$ODOO_DATA_DIR"
     ln -sfn "$PROJECT_DIR" "$ADDONS_LINK_DIR/$MODULE_NAME"
@@ -144,5 +156,6 @@ ensure_system_packages
 ensure_postgres
 ensure_odoo_source
 ensure_venv
+ensure_axe
 ensure_addons_link
 log "set-up ready (Odoo: $ODOO_DIR, Python: $VENV_DIR)"

@@ -64,6 +64,9 @@ run_suite() {  # $1: database, $2: what to run (a pytest -k expression, or "" fo
     esac
 }
 
+# the accessibility checks of the browser tests (tests/candidate_browser.py)
+export TECH_ASSESSMENT_AXE_JS="$AXE_JS"
+
 # ARGS is split like a shell line, so ARGS="-k 'portal or api'" works.
 eval "extra_args=(${ARGS:-})"
 cleanup

@@ -31,6 +31,7 @@ import {
 
 // Streams acquired on the landing page, handed to the recorder of the swapped-in test page.
 let handedOver = null;
+const PREVIEW_PREFS_KEY = "tech_assessment.preview";
 
 /** Landing page: the start button of a recorded assessment acquires the streams first. */
 publicWidget.registry.TechAssessmentRecordingStart = publicWidget.Widget.extend({
@@ -100,6 +101,8 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
     selector: ".o_ta_test[data-ta-recording]",
     events: {
         "click .o_ta_rec_resume": "_onResumeClick",
+        "click .o_ta_preview_minimise": "_onPreviewMinimise",
+        "click .o_ta_preview_move": "_onPreviewMove",
         "ta-before-submit": "_onBeforeSubmit",
     },
 
@@ -131,6 +134,7 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
         }
         // the backlog shown depends on the age of the oldest chunk waiting
         this.renderInterval = setInterval(() => this._render(), 1000);
+        this._applyPreviewPrefs();
         this._render();
         return this._super(...arguments);
     },
@@ -161,6 +165,43 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
             this.resuming = false;
             this._render();
         }
+    },
+
+    /** The preview's place and size are the candidate's choice, kept for this browser. */
+    _previewPrefs() {
+        try {
+            return JSON.parse(window.localStorage.getItem(PREVIEW_PREFS_KEY)) || {};
+        } catch {
+            return {};
+        }
+    },
+
+    _setPreviewPref(key, value) {
+        const prefs = { ...this._previewPrefs(), [key]: value };
+        try {
+            window.localStorage.setItem(PREVIEW_PREFS_KEY, JSON.stringify(prefs));
+        } catch {
+            // private mode or full storage: the choice lasts until the page is left
+        }
+        this._applyPreviewPrefs(prefs);
+    },
+
+    _applyPreviewPrefs(prefs = this._previewPrefs()) {
+        const box = this.el.querySelector(".o_ta_rec_preview_box");
+        if (!box) {
+            return;
+        }
+        box.dataset.side = prefs.side === "left" ? "left" : "right";
+        box.classList.toggle("o_ta_minimised", Boolean(prefs.minimised));
+        box.querySelector(".o_ta_preview_minimise").setAttribute("aria-pressed", String(Boolean(prefs.minimised)));
+    },
+
+    _onPreviewMinimise() {
+        this._setPreviewPref("minimised", !this._previewPrefs().minimised);
+    },
+
+    _onPreviewMove() {
+        this._setPreviewPref("side", this._previewPrefs().side === "left" ? "right" : "left");
     },
 
     _onBeforeSubmit(ev) {
@@ -205,17 +246,18 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
             indicator.dataset.state = state;
             indicator.classList.toggle("text-bg-danger", state === "live");
             indicator.classList.toggle("text-bg-warning", state === "lagging");
-            indicator.classList.toggle("text-bg-secondary", state === "paused" || state === "off");
+            indicator.classList.toggle("text-bg-dark", state === "paused" || state === "off");
             indicator.querySelector(".o_ta_rec_label").textContent = label;
         }
-        const preview = this.el.querySelector(".o_ta_rec_preview");
+        const box = this.el.querySelector(".o_ta_rec_preview_box");
         const webcam = this.session.streams.webcam;
-        if (preview) {
+        if (box) {
+            const preview = box.querySelector(".o_ta_rec_preview");
             const show = isLive(webcam) && !this.session.stopping;
             if (show && preview.srcObject !== webcam) {
                 preview.srcObject = webcam;
             }
-            preview.classList.toggle("d-none", !show);
+            box.classList.toggle("d-none", !show);
         }
     },
 

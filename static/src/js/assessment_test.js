@@ -1,8 +1,11 @@
 /** @odoo-module **/
 /**
  * The candidate's test page: countdown from the server's remaining seconds (counted with a
- * monotonic clock, re-synced with the server), autosave of every choice with a visible
- * state and retries, proctoring events in batches, submit at the end or when time is up.
+ * monotonic clock, re-synced with the server) with warnings 5 and 1 minute before the end,
+ * autosave of every choice with a visible state and retries, the candidate's review flags
+ * (kept on the server), a navigator (answered, not answered, flagged; "next unanswered"),
+ * the last position kept in this browser, proctoring events in batches, and a submit dialog
+ * that says what is left, or the hand-in when time is up.
  * Requests carry the attempt's access token: they do not depend on the session or on a
  * CSRF token, so a long test survives both expiring.
  */
@@ -13,6 +16,12 @@ import { eventQueueOf, postJson } from "@tech_assessment/js/attempt_client";
 const RETRY_DELAYS_MS = [1000, 2000, 5000, 10000, 20000];
 const RESYNC_EVERY_MS = 30000;
 const EVENT_FLUSH_MS = 5000;
+// Warnings before the end, in seconds, announced once each (politely) when crossed.
+const TIME_WARNINGS = [
+    { level: "danger", below: 60 },
+    { level: "warning", below: 300 },
+];
+const WIDE_SCREEN = "(min-width: 992px)";
 
 export function formatRemaining(seconds) {
     const s = Math.max(0, Math.floor(seconds));
@@ -27,6 +36,13 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
     events: {
         "change input[type=radio]": "_onChoice",
         "click .o_ta_submit": "_onSubmitClick",
+        "click .o_ta_flag": "_onFlagClick",
+        "click .o_ta_nav_item": "_onNavItemClick",
+        "click .o_ta_next_unanswered": "_onNextUnanswered",
+        "click .o_ta_nav_toggle": "_onNavToggle",
+        "click .o_ta_dialog_submit": "_onDialogSubmit",
+        "click .o_ta_dialog_cancel": "_onDialogCancel",
+        "click .o_ta_dialog_review": "_onDialogReview",
     },
 
     start() {
@@ -48,10 +64,20 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         if (performance.getEntriesByType("navigation")[0]?.type === "reload") {
             this._queueEvent("resume");
         }
+        this.items = Array.from(this.el.querySelectorAll(".o_ta_item[data-item-id]"));
+        this._followHeaderHeight();
+        this._setNavigatorOpen(window.matchMedia(WIDE_SCREEN).matches);
+        this._followPosition();
+        this._restorePosition();
         return this._super(...arguments);
     },
 
     destroy() {
+        this.headerObserver?.disconnect();
+        this.positionObserver?.disconnect();
+        for (const type of ["wheel", "touchmove", "keydown"]) {
+            window.removeEventListener(type, this._onManualScroll);
+        }
         clearInterval(this.timerInterval);
         clearInterval(this.resyncInterval);
         clearInterval(this.eventInterval);
@@ -67,6 +93,9 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         // a number, or null once HR lifted the limit; the deadline may have moved (Add time)
         if (status.remaining_seconds !== undefined) {
             this._setRemaining(status.remaining_seconds);
+        }
+        if (status.state && status.state !== "in_progress") {
+            this._closeDialog();
         }
         if (typeof status.answered === "number") {
             this.el.querySelector(".o_ta_answered").textContent = status.answered;
@@ -102,17 +131,34 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         // touch the DOM only when the text changes (once a second), not at every tick
         if (text !== this.shownTime) {
             this.shownTime = text;
-            const timer = this.el.querySelector(".o_ta_timer");
-            timer.textContent = text;
-            const urgent = remaining <= 60;
-            if (urgent !== this.shownUrgent) {
-                this.shownUrgent = urgent;
-                timer.classList.toggle("text-bg-danger", urgent);
-                timer.classList.toggle("text-bg-dark", !urgent);
-            }
+            this.el.querySelector(".o_ta_timer").textContent = text;
+            this._warnOfTime(remaining);
         }
         if (remaining <= 0 && !this.submitting) {
             this._submit(true);
+        }
+    },
+
+    /** 5 and 1 minute before the end: the clock changes colour and a polite live region
+     * says it once (the clock itself is not live: it would speak every second). */
+    _warnOfTime(remaining) {
+        const warning = TIME_WARNINGS.find((w) => remaining <= w.below && remaining > 0);
+        const level = warning ? warning.level : "";
+        if (level === (this.timeLevel || "")) {
+            return;
+        }
+        this.timeLevel = level;
+        const timer = this.el.querySelector(".o_ta_timer");
+        timer.dataset.level = level;
+        const notice = this.el.querySelector(".o_ta_time_notice");
+        if (level === "danger") {
+            notice.textContent = _t(
+                "Less than 1 minute left. Your saved answers are handed in automatically when time is up.",
+            );
+        } else if (level === "warning") {
+            notice.textContent = _t("Less than 5 minutes left.");
+        } else {
+            notice.textContent = "";
         }
     },
 
@@ -121,6 +167,7 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         const fieldset = ev.target.closest(".o_ta_item");
         const itemId = parseInt(fieldset.dataset.itemId, 10);
         this.pending.set(itemId, parseInt(ev.target.value, 10));
+        this._markNavigator(itemId, { answered: true });
         this._save(itemId, 0);
     },
 
@@ -186,24 +233,246 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
         }
     },
 
+    // ---------------------------------------------------------------- review flags
+    async _onFlagClick(ev) {
+        const fieldset = ev.currentTarget.closest(".o_ta_item");
+        const itemId = parseInt(fieldset.dataset.itemId, 10);
+        const flagged = ev.currentTarget.getAttribute("aria-pressed") !== "true";
+        this._showFlag(itemId, flagged);
+        fieldset.dataset.flagSaving = "1";
+        try {
+            const result = await this._post("flag", { item_id: itemId, flagged });
+            this._showFlag(itemId, result.flagged);
+        } catch (error) {
+            this._showFlag(itemId, !flagged);
+            this._showBanner(error.message || _t("The flag could not be saved: try again."));
+        } finally {
+            delete fieldset.dataset.flagSaving;
+        }
+    },
+
+    _showFlag(itemId, flagged) {
+        const fieldset = this._item(itemId);
+        if (!fieldset) {
+            return;
+        }
+        const button = fieldset.querySelector(".o_ta_flag");
+        button.setAttribute("aria-pressed", String(flagged));
+        const icon = button.querySelector(".fa");
+        icon.classList.toggle("fa-flag", flagged);
+        icon.classList.toggle("fa-flag-o", !flagged);
+        fieldset.toggleAttribute("data-flagged", flagged);
+        this._markNavigator(itemId, { flagged });
+    },
+
+    // ---------------------------------------------------------------- navigator and position
+    _item(itemId) {
+        return this.el.querySelector(`.o_ta_item[data-item-id="${itemId}"]`);
+    },
+
+    _isAnswered(fieldset) {
+        return Boolean(fieldset.querySelector("input[type=radio]:checked"));
+    },
+
+    /** The navigator's button of an item: its look and what a screen reader says of it. */
+    _markNavigator(itemId, { answered, flagged }) {
+        const button = this.el.querySelector(`.o_ta_nav_item[data-item-id="${itemId}"]`);
+        if (!button) {
+            return;
+        }
+        if (answered !== undefined) {
+            button.toggleAttribute("data-answered", answered);
+        }
+        if (flagged !== undefined) {
+            button.toggleAttribute("data-flagged", flagged);
+        }
+        const parts = [button.hasAttribute("data-answered") ? _t("answered") : _t("not answered")];
+        if (button.hasAttribute("data-flagged")) {
+            parts.push(_t("flagged"));
+        }
+        button.querySelector(".o_ta_nav_state").textContent = parts.join(", ");
+    },
+
+    _onNavItemClick(ev) {
+        this._goToItem(ev.currentTarget.dataset.itemId);
+    },
+
+    /** Bring an item into view and put the keyboard on its chosen (or first) option. */
+    _goToItem(itemId) {
+        const fieldset = this._item(itemId);
+        if (!fieldset) {
+            return;
+        }
+        fieldset.scrollIntoView({ block: "start" });
+        const option = fieldset.querySelector("input[type=radio]:checked") || fieldset.querySelector("input[type=radio]");
+        (option || fieldset).focus({ preventScroll: true });
+        this._setCurrent(fieldset);
+        if (!window.matchMedia(WIDE_SCREEN).matches) {
+            this._setNavigatorOpen(false);
+        }
+    },
+
+    /** The next item without an answer after the current one (wrapping round), if any. */
+    _nextUnanswered() {
+        const start = Math.max(0, this.items.indexOf(this.current));
+        const ordered = [...this.items.slice(start + 1), ...this.items.slice(0, start + 1)];
+        return ordered.find((fieldset) => !this._isAnswered(fieldset));
+    },
+
+    _onNextUnanswered() {
+        const next = this._nextUnanswered();
+        if (next) {
+            this._goToItem(next.dataset.itemId);
+        } else {
+            this.el.querySelector(".o_ta_time_notice").textContent = _t("Every item is answered.");
+        }
+    },
+
+    _onNavToggle() {
+        this._setNavigatorOpen(this.el.querySelector(".o_ta_navigator").hidden);
+    },
+
+    _setNavigatorOpen(open) {
+        const nav = this.el.querySelector(".o_ta_navigator");
+        nav.hidden = !open;
+        this.el.querySelector(".o_ta_nav_toggle").setAttribute("aria-expanded", String(open));
+    },
+
+    /** The sticky header's height, for the code panel and the items' scroll margin. */
+    _followHeaderHeight() {
+        const header = this.el.querySelector(".o_ta_header");
+        const update = () => this.el.style.setProperty("--ta-header-h", `${header.offsetHeight}px`);
+        update();
+        this.headerObserver = new ResizeObserver(update);
+        this.headerObserver.observe(header);
+    },
+
+    _positionKey() {
+        return `tech_assessment.position.${this.attemptId}`;
+    },
+
+    /** The current item is the one the candidate works on: the item that takes the focus
+     * (a click, the keyboard, a jump), or, while they scroll by hand (wheel, touch, keys),
+     * the item in the upper part of the screen. It is marked in the navigator and kept for a
+     * reload. Scrolls made by the page itself (a jump, the restore) move nothing. */
+    _followPosition() {
+        this._onFocusIn = (ev) => {
+            const fieldset = ev.target.closest?.(".o_ta_item[data-item-id]");
+            if (fieldset && this.el.contains(fieldset)) {
+                this._setCurrent(fieldset);
+            }
+        };
+        this._onManualScroll = () => (this.manualScrollAt = performance.now());
+        this.el.addEventListener("focusin", this._onFocusIn);
+        for (const type of ["wheel", "touchmove", "keydown"]) {
+            window.addEventListener(type, this._onManualScroll, { passive: true });
+        }
+        this.positionObserver = new IntersectionObserver(
+            (entries) => {
+                const visible = entries.filter((entry) => entry.isIntersecting);
+                if (visible.length && performance.now() - (this.manualScrollAt || -Infinity) < 1500) {
+                    this._setCurrent(visible[0].target);
+                }
+            },
+            { rootMargin: "-30% 0px -60% 0px" },
+        );
+        this.items.forEach((fieldset) => this.positionObserver.observe(fieldset));
+    },
+
+    _setCurrent(fieldset) {
+        if (this.current === fieldset) {
+            return;
+        }
+        this.current = fieldset;
+        for (const button of this.el.querySelectorAll(".o_ta_nav_item[aria-current]")) {
+            button.removeAttribute("aria-current");
+        }
+        this.el
+            .querySelector(`.o_ta_nav_item[data-item-id="${fieldset.dataset.itemId}"]`)
+            ?.setAttribute("aria-current", "true");
+        try {
+            window.localStorage.setItem(this._positionKey(), fieldset.dataset.itemId);
+        } catch {
+            // no storage: a reload starts at the top
+        }
+    },
+
+    _restorePosition() {
+        let itemId = null;
+        try {
+            itemId = window.localStorage.getItem(this._positionKey());
+        } catch {
+            return;
+        }
+        const fieldset = (itemId && this._item(itemId)) || this.items[0];
+        if (fieldset && fieldset !== this.items[0]) {
+            fieldset.scrollIntoView({ block: "start" });
+        }
+        if (fieldset) {
+            this._setCurrent(fieldset);
+        }
+    },
+
     _showBanner(message) {
         this.el.querySelector(".o_ta_banner").textContent = message || "";
     },
 
     // ---------------------------------------------------------------- submit
+    /** The submit dialog says what is left: items not answered, items flagged. */
     _onSubmitClick() {
-        const answered = parseInt(this.el.querySelector(".o_ta_answered").textContent, 10);
-        const missing = this.total - answered;
-        const question = missing
-            ? _t("%s item(s) are not answered. Submit anyway?", missing)
-            : _t("Submit your answers? You will not be able to change them.");
-        if (window.confirm(question)) {
-            this._submit(false);
+        const unanswered = this.items.filter((fieldset) => !this._isAnswered(fieldset));
+        const flagged = this.items.filter((fieldset) => fieldset.hasAttribute("data-flagged"));
+        const answered = this.items.length - unanswered.length;
+        const lines = [_t("You answered %s of %s items.", answered, this.items.length)];
+        if (unanswered.length) {
+            lines.push(_t("%s not answered.", unanswered.length));
+        }
+        if (flagged.length) {
+            lines.push(_t("%s flagged for review.", flagged.length));
+        }
+        const dialog = this.el.querySelector(".o_ta_submit_dialog");
+        dialog.querySelector(".o_ta_submit_summary").textContent = lines.join(" ");
+        const review = dialog.querySelector(".o_ta_dialog_review");
+        this.reviewTarget = unanswered[0] || flagged[0] || null;
+        review.classList.toggle("d-none", !this.reviewTarget);
+        review.textContent = unanswered.length
+            ? _t("Go to the first unanswered")
+            : _t("Go to the first flagged");
+        this.dialogOpener = document.activeElement;
+        dialog.showModal();
+        dialog.querySelector(".o_ta_dialog_cancel").focus();
+    },
+
+    _closeDialog() {
+        const dialog = this.el.querySelector(".o_ta_submit_dialog");
+        if (dialog.open) {
+            dialog.close();
         }
     },
 
+    _onDialogCancel() {
+        this._closeDialog();
+        this.dialogOpener?.focus();
+    },
+
+    _onDialogReview() {
+        this._closeDialog();
+        if (this.reviewTarget) {
+            this._goToItem(this.reviewTarget.dataset.itemId);
+        }
+    },
+
+    _onDialogSubmit() {
+        this._closeDialog();
+        this._submit(false);
+    },
+
     async _submit(timeIsUp) {
+        if (this.submitting) {
+            return;
+        }
         this.submitting = true;
+        this._closeDialog();
         if (timeIsUp) {
             this._showBanner(_t("Time is up: submitting your answers…"));
         }

@@ -12,15 +12,6 @@ function answerAll() {
     }));
 }
 
-function acceptConfirm() {
-    return {
-        content: "Accept the confirmation dialog",
-        trigger: ".o_ta_submit:first",
-        run() {
-            window.confirm = () => true;
-        },
-    };
-}
 
 registry.category("web_tour.tours").add("tech_assessment_take_test", {
     test: true,
@@ -55,10 +46,17 @@ registry.category("web_tour.tours").add("tech_assessment_take_test", {
             trigger: `.o_ta_test:not(:has(.o_ta_save_state[data-state=saving])):not(:has(.o_ta_save_state[data-state=failed]))`,
             run: () => {},
         },
-        acceptConfirm(),
         {
             content: "Submit",
             trigger: ".o_ta_submit:first",
+            run: "click",
+        },
+        {
+            content: "The dialog says every item is answered; submit for good",
+            trigger: `.o_ta_submit_dialog[open] .o_ta_submit_summary:contains('You answered ${ITEMS} of ${ITEMS} items.')`,
+            run() {
+                document.querySelector(".o_ta_dialog_submit").click();
+            },
         },
         {
             content: "The result page",
@@ -129,8 +127,18 @@ registry.category("web_tour.tours").add("tech_assessment_expire_test", {
     test: true,
     steps: () => [
         {
+            content: "Less than a minute left: the clock is red and a polite live region says it",
+            trigger: ".o_ta_timer[data-level=danger]",
+            run() {
+                const notice = document.querySelector(".o_ta_time_notice");
+                if (notice.getAttribute("aria-live") !== "polite" || !notice.textContent.includes("1 minute")) {
+                    throw new Error(`no 1-minute notice: "${notice.textContent}"`);
+                }
+            },
+        },
+        {
             content: "At zero the page hands the test in and lands on the closed page",
-            trigger: ".o_ta_result .o_ta_closed",
+            trigger: ".o_ta_result .o_ta_closed[data-ending]",
             timeout: 40000,
             run: () => {},
         },

@@ -169,15 +169,13 @@ export function startSteps() {
 export function submitSteps() {
     return [
         {
-            content: "Accept the confirmation dialog",
-            trigger: ".o_ta_submit:first",
-            run() {
-                window.confirm = () => true;
-            },
-        },
-        {
             content: "Submit",
             trigger: ".o_ta_submit:first",
+            run: "click",
+        },
+        {
+            content: "Confirm in the submit dialog",
+            trigger: ".o_ta_dialog_submit",
             run: "click",
         },
     ];

@@ -44,7 +44,7 @@ registry.category("web_tour.tours").add("tech_assessment_recording", {
         },
         {
             content: "The webcam preview plays",
-            trigger: "video.o_ta_rec_preview:not(.d-none)",
+            trigger: ".o_ta_rec_preview_box:not(.d-none) video.o_ta_rec_preview",
             run: () => {},
         },
         {
@@ -83,15 +83,13 @@ registry.category("web_tour.tours").add("tech_assessment_recording", {
             },
         },
         {
-            content: "Accept the confirmation dialog",
+            content: "Submit",
             trigger: ".o_ta_submit:first",
-            run() {
-                window.confirm = () => true;
-            },
+            run: "click",
         },
         {
-            content: "Submit: the last chunks are uploaded first",
-            trigger: ".o_ta_submit:first",
+            content: "Confirm: the last chunks are uploaded first",
+            trigger: ".o_ta_dialog_submit",
             run: "click",
         },
         {
