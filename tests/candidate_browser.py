@@ -10,6 +10,7 @@ Before its first navigation, the browser is given, for every page it loads
   fails the tour;
 - optionally, a browser without screen sharing (`getDisplayMedia` removed), as on phones.
 """
+import json
 import os
 from unittest.mock import patch
 
@@ -21,34 +22,8 @@ PHONE_SIZE = (390, 844)
 PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
                     "(KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36")
 
-PAGE_CHECKS_JS = """
-window.taPageChecks = async function (label) {
-    const problems = [];
-    const scroller = document.getElementById("wrapwrap") || document.scrollingElement;
-    if (scroller.scrollWidth > scroller.clientWidth + 1) {
-        problems.push(`horizontal overflow: ${scroller.scrollWidth} px of content in ${scroller.clientWidth} px`);
-    }
-    if (document.documentElement.scrollWidth > window.innerWidth) {
-        problems.push(`the document is ${document.documentElement.scrollWidth} px wide in a ${window.innerWidth} px window`);
-    }
-    const result = await window.axe.run(document, {
-        runOnly: { type: "tag", values: %(tags)s },
-        resultTypes: ["violations"],
-    });
-    for (const violation of result.violations) {
-        const nodes = violation.nodes
-            .slice(0, 4)
-            .map((node) => `${node.target.join(" ")} (${(node.any[0] || node.all[0] || {}).message || ""})`)
-            .join(" | ");
-        problems.push(`axe ${violation.id} (${violation.impact}): ${violation.help} at ${nodes}`);
-    }
-    window.taPageChecksDone = (window.taPageChecksDone || []).concat([label]);
-    if (problems.length) {
-        console.error(`page checks failed on ${label} (${window.innerWidth}x${window.innerHeight}):\\n` + problems.join("\\n"));
-        throw new Error(problems.join("; "));
-    }
-};
-""" % {"tags": list(AXE_TAGS)}
+PAGE_CHECKS_JS = os.path.join(os.path.dirname(__file__), "page_checks.js")
+
 
 NO_SCREEN_SHARING_JS = """
 if (window.MediaDevices && MediaDevices.prototype.getDisplayMedia) {
@@ -70,7 +45,8 @@ def axe_source():
 
 def use_candidate_browser(test, phone=False, screen_sharing=True):
     """Give the test's Chromium the page checks, and a phone's screen and user agent."""
-    scripts = [axe_source(), PAGE_CHECKS_JS]
+    with open(PAGE_CHECKS_JS, encoding="utf-8") as checks:
+        scripts = [axe_source(), f"window.taAxeTags = {json.dumps(AXE_TAGS)};", checks.read()]
     if not screen_sharing:
         scripts.append(NO_SCREEN_SHARING_JS)
     source = "\n;\n".join(scripts)

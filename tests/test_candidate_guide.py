@@ -21,6 +21,12 @@ SNIPPET = """def page(records, cursor=None, limit=200):
 """
 
 
+def _fieldset(page, item_id):
+    """The HTML of one item of the test page."""
+    start = page.index(f'id="ta-item-{item_id}"')
+    return page[start:page.index("</fieldset>", start)]
+
+
 class GuideCase(PortalCase):
     @classmethod
     def setUpClass(cls):
@@ -68,8 +74,7 @@ class TestReviewFlags(GuideCase):
         self.assertEqual(attempt.answer_ids.filtered("is_flagged"), answer)
         page = self._page(attempt, "/test")
         self.assertIn(f'id="ta-item-{answer.item_id.id}"', page)
-        flagged_item = re.search(r'<fieldset[^>]*id="ta-item-%d"[^>]*>' % answer.item_id.id, page).group(0)
-        self.assertIn("data-flagged", flagged_item)
+        self.assertIn("data-flagged", _fieldset(page, answer.item_id.id).split(">", 1)[0])
         self.assertEqual(self._post_json(attempt, "flag", {"item_id": answer.item_id.id,
                                                           "flagged": False}).json()["flagged"], False)
         answer.invalidate_recordset()
@@ -109,8 +114,7 @@ class TestTestPage(GuideCase):
         self.assertIn("(item 4 of 9)", page)
         # the item answered before the reload shows as saved, the others do not
         self.assertEqual(page.count('data-state="saved"'), 1)
-        saved = re.search(r'id="ta-item-%d".*?data-state="saved"' % answers[3].item_id.id, page, re.S)
-        self.assertTrue(saved)
+        self.assertIn('data-state="saved"', _fieldset(page, answers[3].item_id.id))
         # the navigator: one button per item, the answered one marked
         self.assertEqual(page.count('class="o_ta_nav_item btn btn-sm"'), 9)
         self.assertEqual(len(re.findall(r'o_ta_nav_item[^>]*data-answered="1"', page)), 1)

@@ -193,7 +193,10 @@ publicWidget.registry.TechAssessmentRecorder = publicWidget.Widget.extend({
         }
         box.dataset.side = prefs.side === "left" ? "left" : "right";
         box.classList.toggle("o_ta_minimised", Boolean(prefs.minimised));
-        box.querySelector(".o_ta_preview_minimise").setAttribute("aria-pressed", String(Boolean(prefs.minimised)));
+        box.querySelector(".o_ta_preview_minimise").setAttribute(
+            "aria-pressed",
+            String(Boolean(prefs.minimised)),
+        );
     },
 
     _onPreviewMinimise() {

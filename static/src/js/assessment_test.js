@@ -304,7 +304,9 @@ publicWidget.registry.TechAssessmentTest = publicWidget.Widget.extend({
             return;
         }
         fieldset.scrollIntoView({ block: "start" });
-        const option = fieldset.querySelector("input[type=radio]:checked") || fieldset.querySelector("input[type=radio]");
+        const option =
+            fieldset.querySelector("input[type=radio]:checked") ||
+            fieldset.querySelector("input[type=radio]");
         (option || fieldset).focus({ preventScroll: true });
         this._setCurrent(fieldset);
         if (!window.matchMedia(WIDE_SCREEN).matches) {

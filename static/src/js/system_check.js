@@ -101,7 +101,9 @@ publicWidget.registry.TechAssessmentSystemCheck = publicWidget.Widget.extend({
         }
         let cameras = [];
         try {
-            cameras = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput");
+            cameras = (await navigator.mediaDevices.enumerateDevices()).filter(
+                (d) => d.kind === "videoinput",
+            );
         } catch {
             // an enumeration error is a missing camera for the candidate
         }
@@ -124,7 +126,9 @@ publicWidget.registry.TechAssessmentSystemCheck = publicWidget.Widget.extend({
             this._set(
                 "camera",
                 "ok",
-                _t("A camera was found. Your browser asks you to allow it when you start, or when you test it below."),
+                _t(
+                    "A camera was found. Your browser asks you to allow it when you start, or when you test it below.",
+                ),
             );
         }
     },
@@ -147,7 +151,9 @@ publicWidget.registry.TechAssessmentSystemCheck = publicWidget.Widget.extend({
             ? _t("This device cannot take this test yet: see what is marked ✗ above.")
             : "";
         this.el.dataset.result = failed ? "failed" : "passed";
-        for (const control of document.querySelectorAll(".o_ta_start_form #ta_consent, .o_ta_start_form .o_ta_start")) {
+        for (const control of document.querySelectorAll(
+            ".o_ta_start_form #ta_consent, .o_ta_start_form .o_ta_start",
+        )) {
             control.disabled = Boolean(failed);
         }
     },

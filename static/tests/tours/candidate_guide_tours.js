@@ -145,8 +145,10 @@ registry.category("web_tour.tours").add("tech_assessment_guided_test", {
                 window.location.reload();
             },
         },
-        check("After the reload: the saved marks are back", ".o_ta_item:last .o_ta_save_state[data-state=saved]", () =>
-            items()[0].querySelector(".o_ta_save_state[data-state=saved]"),
+        check(
+            "After the reload: the saved marks are back",
+            ".o_ta_item:last .o_ta_save_state[data-state=saved]",
+            () => items()[0].querySelector(".o_ta_save_state[data-state=saved]"),
         ),
         check("After the reload: the flag is back", ".o_ta_item:eq(1) .o_ta_flag[aria-pressed=true]"),
         check("After the reload: the page is back at the last item", ".o_ta_item:last", () => {
@@ -158,16 +160,20 @@ registry.category("web_tour.tours").add("tech_assessment_guided_test", {
             trigger: ".o_ta_header .o_ta_submit",
             run: "click",
         },
-        check("The dialog says what is left", ".o_ta_submit_dialog[open] .o_ta_submit_summary:contains('not answered')", () => {
-            const summary = document.querySelector(".o_ta_submit_summary").textContent;
-            const total = items().length;
-            return (
-                summary.includes(`You answered 2 of ${total} items.`) &&
-                summary.includes(`${total - 2} not answered.`) &&
-                summary.includes("1 flagged for review.") &&
-                document.activeElement.classList.contains("o_ta_dialog_cancel")
-            );
-        }),
+        check(
+            "The dialog says what is left",
+            ".o_ta_submit_dialog[open] .o_ta_submit_summary:contains('not answered')",
+            () => {
+                const summary = document.querySelector(".o_ta_submit_summary").textContent;
+                const total = items().length;
+                return (
+                    summary.includes(`You answered 2 of ${total} items.`) &&
+                    summary.includes(`${total - 2} not answered.`) &&
+                    summary.includes("1 flagged for review.") &&
+                    document.activeElement.classList.contains("o_ta_dialog_cancel")
+                );
+            },
+        ),
         pageChecks("submit dialog", ".o_ta_submit_dialog[open]"),
         {
             content: "Go to the first unanswered item from the dialog",
@@ -197,15 +203,19 @@ registry.category("web_tour.tours").add("tech_assessment_guided_test", {
 registry.category("web_tour.tours").add("tech_assessment_time_warning", {
     test: true,
     steps: () => [
-        check("Before the 5-minute mark, no warning", ".o_ta_timer:not(:contains('--:--'))", () =>
-            !document.querySelector(".o_ta_timer").dataset.level,
+        check(
+            "Before the 5-minute mark, no warning",
+            ".o_ta_timer:not(:contains('--:--'))",
+            () => !document.querySelector(".o_ta_timer").dataset.level,
         ),
         check(
             "At 5 minutes, the clock turns amber and a polite live region says it",
             ".o_ta_timer[data-level=warning]",
             () => {
                 const notice = document.querySelector(".o_ta_time_notice");
-                return notice.getAttribute("aria-live") === "polite" && notice.textContent.includes("5 minutes");
+                return (
+                    notice.getAttribute("aria-live") === "polite" && notice.textContent.includes("5 minutes")
+                );
             },
         ),
         pageChecks("test page with the 5-minute warning", ".o_ta_time_notice:contains('5 minutes')"),
@@ -219,15 +229,21 @@ registry.category("web_tour.tours").add("tech_assessment_no_screen_sharing", {
             "The system check says this device cannot share its screen, and what to do",
             ".o_ta_check[data-check=screen][data-state=fail]:contains('desktop or laptop')",
         ),
-        check("It says so at the top, before the rules", ".o_ta_check_summary.alert-danger:not(.d-none)", () => {
-            const check = document.querySelector(".o_ta_system_check");
-            const rules = document.getElementById("ta-rules-title");
-            return check.compareDocumentPosition(rules) & Node.DOCUMENT_POSITION_FOLLOWING;
-        }),
+        check(
+            "It says so at the top, before the rules",
+            ".o_ta_check_summary.alert-danger:not(.d-none)",
+            () => {
+                const check = document.querySelector(".o_ta_system_check");
+                const rules = document.getElementById("ta-rules-title");
+                return check.compareDocumentPosition(rules) & Node.DOCUMENT_POSITION_FOLLOWING;
+            },
+        ),
         check(
             "The consent and the start are disabled",
             ".o_ta_start_form",
-            () => document.getElementById("ta_consent").disabled && document.querySelector(".o_ta_start").disabled,
+            () =>
+                document.getElementById("ta_consent").disabled &&
+                document.querySelector(".o_ta_start").disabled,
         ),
         pageChecks("landing page without screen sharing", ".o_ta_system_check[data-result=failed]"),
     ],

@@ -12,7 +12,6 @@ function answerAll() {
     }));
 }
 
-
 registry.category("web_tour.tours").add("tech_assessment_take_test", {
     test: true,
     steps: () => [
@@ -131,7 +130,10 @@ registry.category("web_tour.tours").add("tech_assessment_expire_test", {
             trigger: ".o_ta_timer[data-level=danger]",
             run() {
                 const notice = document.querySelector(".o_ta_time_notice");
-                if (notice.getAttribute("aria-live") !== "polite" || !notice.textContent.includes("1 minute")) {
+                if (
+                    notice.getAttribute("aria-live") !== "polite" ||
+                    !notice.textContent.includes("1 minute")
+                ) {
                     throw new Error(`no 1-minute notice: "${notice.textContent}"`);
                 }
             },

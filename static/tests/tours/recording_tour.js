@@ -43,8 +43,30 @@ registry.category("web_tour.tours").add("tech_assessment_recording", {
             },
         },
         {
-            content: "The webcam preview plays",
+            content: "The webcam preview plays; move it to the left so that it covers nothing",
             trigger: ".o_ta_rec_preview_box:not(.d-none) video.o_ta_rec_preview",
+            run() {
+                document.querySelector(".o_ta_preview_move").click();
+            },
+        },
+        {
+            content: "It is on the left; minimise it",
+            trigger: ".o_ta_rec_preview_box[data-side=left] .o_ta_preview_minimise[aria-pressed=false]",
+            run: "click",
+        },
+        {
+            content: "Minimised: the video is hidden, the recording goes on; show it again",
+            trigger: ".o_ta_rec_preview_box.o_ta_minimised .o_ta_preview_minimise[aria-pressed=true]",
+            run() {
+                if (document.querySelector("video.o_ta_rec_preview").offsetParent !== null) {
+                    throw new Error("the minimised preview is still shown");
+                }
+                this.$anchor[0].click();
+            },
+        },
+        {
+            content: "Shown again",
+            trigger: ".o_ta_rec_preview_box:not(.o_ta_minimised) video.o_ta_rec_preview",
             run: () => {},
         },
         {
