@@ -174,7 +174,9 @@ class TestLifecycle(AttemptCase):
         self.assertEqual(attempt.state, "submitted")
         self.assertEqual(attempt.submitted_at, T0 + timedelta(minutes=12))
         self.assertEqual(attempt.duration_minutes, 12.0)
-        self.assertEqual(self._messages(attempt).count("Test submitted"), 1)
+        # HR's "Submit now": the candidate's result page and the chatter say HR ended it
+        self.assertEqual(attempt.end_reason, "ended_by_hr")
+        self.assertEqual(self._messages(attempt).count("Test ended by HR"), 1)
 
     def test_cancel_and_reopen(self):
         attempt = self._new_attempt()

@@ -246,7 +246,7 @@ class TestGuidedTestPhone(CandidateTourCase):
         attempt._start()
         now = fields.Datetime.now()
         attempt.write({"started_at": now - timedelta(minutes=40),
-                       "deadline": now + timedelta(minutes=5, seconds=4)})
+                       "deadline": now + timedelta(minutes=5, seconds=8)})
         self.start_tour(f"/my/assessments/{attempt.id}/test", "tech_assessment_time_warning",
                         login="ta_candidate", timeout=TOUR_TIMEOUT)
         attempt.invalidate_recordset()

@@ -45,7 +45,9 @@ class HardeningCase(TechAssessmentHttpCase):
 
 @tagged("post_install", "-at_install")
 class TestCancelledAttemptShowsNoResult(HardeningCase):
-    """Finding 3: a withdrawn attempt has no result page: no verdict, no answer key."""
+    """Finding 3: a withdrawn attempt shows no verdict and no answer key. (Since issue 14 a
+    test cancelled after its start has a result page that says so; an invitation withdrawn
+    before the start has none: test_candidate_guide.py.)"""
 
     def test_result_page_of_a_cancelled_attempt(self):
         attempt = self._attempt(start=True)
@@ -56,8 +58,9 @@ class TestCancelledAttemptShowsNoResult(HardeningCase):
         result = self._get(f"/my/assessments/{attempt.id}/result",
                            params={"access_token": attempt.access_token})
         self.assertEqual(result.status_code, 200)
-        self.assertTrue(result.url.endswith(f"/my/assessments/{attempt.id}"), result.url)
-        self.assertIn("withdrawn", result.text)
+        self.assertTrue(result.url.endswith(f"/my/assessments/{attempt.id}/result"), result.url)
+        self.assertIn('data-ending="cancelled"', result.text)
+        self.assertIn("cancelled this test: it has no result", result.text)
         for secret in ("Passed", "Not passed", "Correct answer", "correct</span>", "Right",
                        answer.item_id.explanation or "no explanation"):
             self.assertNotIn(secret, result.text)

@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tests.common import warmup
 
+from .candidate_browser import use_candidate_browser
 from .common import TOUR_TIMEOUT, TechAssessmentHttpCase
 from .common import csrf_from_page as _csrf
 
@@ -262,6 +263,7 @@ class TestNoSecretInThePage(PortalCase):
 @tagged("post_install", "-at_install")
 class TestPortalTours(PortalCase):
     def test_take_a_test_of_18_items(self):
+        use_candidate_browser(self)  # axe-core and the overflow checks on each page
         attempt = self._attempt()
         self.start_tour(f"/my/assessments/{attempt.id}", "tech_assessment_take_test", login="ta_candidate",
                         timeout=TOUR_TIMEOUT)
@@ -336,6 +338,7 @@ class TestDemoSeedTour(TechAssessmentHttpCase):
         if not seed:
             self.skipTest("the seed ships as demo data")
         self._setup_candidates()
+        use_candidate_browser(self)  # axe-core on the seed's real code, 1366×768
         attempt = self.env["assessment.attempt"].create({
             "candidate_id": self.candidate.id,
             "assessment_id": seed.copy({"name": "Seed without recording", "is_published": True,

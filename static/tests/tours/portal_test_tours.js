@@ -21,6 +21,13 @@ registry.category("web_tour.tours").add("tech_assessment_take_test", {
             run: () => {},
         },
         {
+            content: "Accessibility and overflow: landing page",
+            trigger: ".o_ta_landing .o_ta_start",
+            run: async () => {
+                await window.taPageChecks("landing page");
+            },
+        },
+        {
             content: "Start the test",
             trigger: "button.o_ta_start",
         },
@@ -33,6 +40,13 @@ registry.category("web_tour.tours").add("tech_assessment_take_test", {
             content: "Nothing answered yet",
             trigger: `.o_ta_progress:contains('0 / ${ITEMS}')`,
             run: () => {},
+        },
+        {
+            content: "Accessibility and overflow: test page",
+            trigger: ".o_ta_test .o_ta_item",
+            run: async () => {
+                await window.taPageChecks("test page");
+            },
         },
         ...answerAll(),
         {
@@ -58,9 +72,11 @@ registry.category("web_tour.tours").add("tech_assessment_take_test", {
             },
         },
         {
-            content: "The result page",
+            content: "The result page; accessibility and overflow",
             trigger: ".o_ta_result .o_ta_closed:contains('submitted')",
-            run: () => {},
+            run: async () => {
+                await window.taPageChecks("result page");
+            },
         },
     ],
 });
