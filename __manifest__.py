@@ -36,6 +36,7 @@
         "views/assessment_recording_views.xml",
         "views/portal_recording_templates.xml",
         "views/menus.xml",
+        "wizard/assessment_bank_io_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -20,3 +20,5 @@ from . import assessment_recording
 from . import assessment_recording_chunk
 from . import res_partner
 from . import ir_http
+from . import assessment_attempt_draw
+from . import assessment_bank_io

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 
 class AssessmentAnswer(models.Model):
@@ -38,6 +39,11 @@ class AssessmentAnswer(models.Model):
         ("attempt_item_unique", "unique(attempt_id, item_id)",
          "An attempt answers each item once."),
     ]
+
+    def init(self):
+        # Exposure of questions (draws at start, the bank list) counts attempts per question.
+        create_index(self.env.cr, "assessment_answer_question_attempt_idx", self._table,
+                     ["question_id", "attempt_id"])
 
     @api.depends("option_id.is_correct", "max_points")
     def _compute_grade(self):

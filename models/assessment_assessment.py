@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from .assessment_attempt import GRADED_STATES
 
@@ -94,6 +95,23 @@ class AssessmentAssessment(models.Model):
     item_count = fields.Integer(compute="_compute_counts", store=True, string="Items")
     total_points = fields.Float(compute="_compute_counts", store=True)
     summary = fields.Char(compute="_compute_summary")
+    external_key = fields.Char(
+        copy=False, index=True,
+        help="Stable key of the assessment in exported files: importing a file again updates "
+             "this assessment instead of creating another one.",
+    )
+    exposure_cap = fields.Integer(
+        string="Exposure cap",
+        help="Draws of this assessment stop picking a question once this many of its attempts "
+             "were shown it (0: no cap). Fixed questions are always asked.",
+    )
+    has_draws = fields.Boolean(compute="_compute_forms")
+    forms_vary = fields.Boolean(
+        compute="_compute_forms",
+        help="Candidates may get different numbers of items or points: each attempt's percent "
+             "is computed over its own maximum.",
+    )
+    pool_size = fields.Integer(compute="_compute_forms", string="Questions to draw from")
     attempt_count = fields.Integer(compute="_compute_attempt_counts", string="Attempts #")
     result_count = fields.Integer(compute="_compute_attempt_counts", string="Results #")
     preview_html = fields.Html(compute="_compute_preview_html", sanitize=False)
@@ -112,13 +130,32 @@ class AssessmentAssessment(models.Model):
         for assessment in self:
             assessment.question_ids = assessment.line_ids.sorted().question_id
 
-    @api.depends("line_ids.question_id.item_count", "line_ids.question_id.total_points")
+    # A draw counts with the size of its pool's questions when the line is saved (every
+    # candidate's form has that size unless forms_vary says otherwise).
+    @api.depends("line_ids.question_id.item_count", "line_ids.question_id.total_points",
+                 "line_ids.line_type", "line_ids.draw_count", "line_ids.draw_topic_id",
+                 "line_ids.draw_difficulty")
     def _compute_counts(self):
         for assessment in self:
-            questions = assessment.line_ids.question_id
-            assessment.question_count = len(questions)
-            assessment.item_count = sum(questions.mapped("item_count"))
-            assessment.total_points = sum(questions.mapped("total_points"))
+            lines = assessment.line_ids
+            fixed = lines.filtered(lambda line: line.line_type == "question")
+            draws = lines - fixed
+            assessment.question_count = len(fixed) + sum(draws.mapped("draw_count"))
+            assessment.item_count = sum(lines.mapped("item_count"))
+            assessment.total_points = sum(lines.mapped("total_points"))
+
+    @api.depends("line_ids.line_type", "line_ids.pool_count", "line_ids.draw_count")
+    def _compute_forms(self):
+        for assessment in self:
+            draws = assessment.line_ids.filtered(lambda line: line.line_type == "draw")
+            assessment.has_draws = bool(draws)
+            assessment.forms_vary = any(
+                len(items) > 1 or len(points) > 1
+                for items, points in (line._pool_form() for line in draws))
+            pool = set(assessment.line_ids.question_id.ids)
+            for line in draws:
+                pool.update(line._pool_ids())
+            assessment.pool_size = len(pool)
 
     def _compute_attempt_counts(self):
         groups = self.env["assessment.attempt"]._read_group(
@@ -131,10 +168,21 @@ class AssessmentAssessment(models.Model):
         for assessment in self:
             assessment.attempt_count, assessment.result_count = counts.get(assessment.id, (0, 0))
 
-    @api.depends("question_count", "item_count", "total_points")
+    @api.depends("question_count", "item_count", "total_points", "has_draws", "pool_size",
+                 "forms_vary")
     def _compute_summary(self):
         for assessment in self:
             points = f"{assessment.total_points:g}"
+            if assessment.has_draws:
+                assessment.summary = _(
+                    "%(questions)s questions drawn from %(pool)s · %(items)s items · "
+                    "%(points)s points",
+                    questions=assessment.question_count, pool=assessment.pool_size,
+                    items=assessment.item_count, points=points,
+                )
+                if assessment.forms_vary:
+                    assessment.summary += _(" · forms differ: percent per attempt")
+                continue
             assessment.summary = _(
                 "%(questions)s questions · %(items)s items · %(points)s points",
                 questions=assessment.question_count,
@@ -150,12 +198,14 @@ class AssessmentAssessment(models.Model):
             assessment.records_webcam = mode in ("webcam", "both")
             assessment.records_screen = mode in ("screen", "both")
 
-    @api.depends("line_ids.question_id")
+    @api.depends("line_ids.question_id", "line_ids.line_type", "line_ids.draw_count",
+                 "line_ids.draw_topic_id", "line_ids.draw_difficulty")
     def _compute_preview_html(self):
         for assessment in self:
             assessment.preview_html = self.env["ir.qweb"]._render(
                 "tech_assessment.assessment_questions_preview",
-                {"assessment": assessment, "questions": assessment.question_ids},
+                {"assessment": assessment, "questions": assessment.question_ids,
+                 "draws": assessment.line_ids.filtered(lambda line: line.line_type == "draw")},
             )
 
     @api.constrains("is_published", "line_ids")
@@ -167,6 +217,64 @@ class AssessmentAssessment(models.Model):
                       assessment.name)
                 )
             assessment.line_ids.question_id.item_ids._check_options()
+        self.filtered("is_published")._check_pools()
+
+    def _check_pools(self):
+        """Every draw can be made: its pool holds enough questions, and draws of one topic
+        together do not ask for more than their pools hold (the draw at start takes the
+        draws with a difficulty first, so these two conditions are enough)."""
+        for assessment in self:
+            draws = assessment.line_ids.filtered(lambda line: line.line_type == "draw")
+            for line in draws:
+                pool = line._pool_ids()
+                if len(pool) < line.draw_count:
+                    raise ValidationError(_(
+                        "“%(assessment)s” draws %(count)s questions from %(pool)s, whose pool "
+                        "holds only %(size)s question(s) (retired ones excluded): lower the "
+                        "number drawn or add questions to the bank.",
+                        assessment=assessment.name, count=line.draw_count,
+                        pool=line._pool_label(), size=len(pool)))
+            for topic in draws.draw_topic_id:
+                same = draws.filtered(lambda line, topic=topic: line.draw_topic_id == topic)
+                union = set().union(*(line._pool_ids() for line in same))
+                wanted = sum(same.mapped("draw_count"))
+                if len(union) < wanted:
+                    raise ValidationError(_(
+                        "“%(assessment)s” draws %(count)s questions of %(topic)s in all, but "
+                        "its pools hold only %(size)s: lower the numbers drawn.",
+                        assessment=assessment.name, count=wanted, topic=topic.name,
+                        size=len(union)))
+
+    def _exposures(self, question_ids):
+        """{question id: (attempts shown it, attempts of this assessment shown it, cap of the
+        question)} from the frozen answer lines, in one query."""
+        if not question_ids:
+            return {}
+        self.env["assessment.answer"].flush_model(["question_id", "attempt_id", "assessment_id"])
+        self.env["assessment.question"].flush_model(["exposure_cap"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT q.id, COALESCE(e.shown, 0), COALESCE(e.shown_here, 0), q.exposure_cap
+              FROM assessment_question q
+              LEFT JOIN (SELECT question_id, COUNT(DISTINCT attempt_id) AS shown,
+                                COUNT(DISTINCT attempt_id)
+                                    FILTER (WHERE assessment_id = %(assessment)s) AS shown_here
+                           FROM assessment_answer
+                          WHERE question_id = ANY(%(ids)s)
+                          GROUP BY question_id) e ON e.question_id = q.id
+             WHERE q.id = ANY(%(ids)s)
+            """, assessment=self.id or 0, ids=list(question_ids)))
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    def _retired_question_ids(self, question_ids, exposures=None):
+        """The questions whose exposure reached their own cap or this assessment's cap."""
+        self.ensure_one()
+        exposures = self._exposures(question_ids) if exposures is None else exposures
+        cap = self.exposure_cap
+        return {
+            qid for qid, (shown, shown_here, own_cap) in exposures.items()
+            if (own_cap and shown >= own_cap) or (cap and shown_here >= cap)
+        }
 
     def write(self, vals):
         if "consent_text" in vals:
@@ -228,6 +336,21 @@ class AssessmentAssessment(models.Model):
         analysis._compute_figures()
         return analysis._action_open()
 
+    def _bank_question_ids(self):
+        """The fixed questions and every question of the pools."""
+        ids = set(self.line_ids.question_id.ids)
+        for line in self.line_ids.filtered(lambda line: line.line_type == "draw"):
+            ids.update(line._pool_ids(exclude_retired=False))
+        return list(ids)
+
+    def action_export_bank(self):
+        """*Export*: the assessment, its fixed questions and its pools' questions, as a file."""
+        self.ensure_one()
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        questions = self.env["assessment.question"].browse(self._bank_question_ids())
+        return self.env["assessment.bank.export.wizard"]._open_for(questions, self)
+
     def action_open_questions(self):
         self.ensure_one()
         self.check_access_rights("read")
@@ -239,5 +362,5 @@ class AssessmentAssessment(models.Model):
             "name": _("Questions"),
             "res_model": "assessment.question",
             "view_mode": "tree,form",
-            "domain": [("id", "in", self.line_ids.question_id.ids)],
+            "domain": [("id", "in", self._bank_question_ids())],
         }

@@ -238,22 +238,6 @@ class AssessmentAttempt(models.Model):
                               if self.deadline else _("Test started; no time limit."))
         return True
 
-    def _prepare_answer_lines(self, seed):
-        shuffle = self.assessment_id.shuffle_options
-        rng = random.Random(seed)
-        values = []
-        for sequence, item in enumerate(self.assessment_id.question_ids.item_ids, start=1):
-            option_ids = item.option_ids.ids
-            if shuffle:
-                rng.shuffle(option_ids)
-            values.append({
-                "attempt_id": self.id,
-                "item_id": item.id,
-                "sequence": sequence,
-                "option_order": ",".join(map(str, option_ids)),
-            })
-        return values
-
     def _check_accepts_answers(self):
         if self.state != "in_progress":
             state = dict(self._fields["state"]._description_selection(self.env))[self.state]

@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .assessment_attempt import GRADED_STATES
 
 DIFFICULTIES = [("easy", "Easy"), ("medium", "Medium"), ("hard", "Hard")]
 
@@ -24,6 +27,50 @@ class AssessmentQuestion(models.Model):
     item_count = fields.Integer(compute="_compute_item_stats", store=True)
     total_points = fields.Float(compute="_compute_item_stats", store=True)
     assessment_line_ids = fields.One2many("assessment.assessment.line", "question_id")
+    external_key = fields.Char(
+        copy=False, index=True,
+        help="Stable key of the question in exported files: importing a file again updates "
+             "the question with this key instead of creating another one.",
+    )
+    exposure_cap = fields.Integer(
+        string="Exposure cap",
+        help="Draws stop picking this question once this many attempts, of any assessment, "
+             "were shown it (0: no cap). Assessments that ask it as a fixed question still do.",
+    )
+    exposure_count = fields.Integer(
+        compute="_compute_exposure", string="Exposure",
+        help="Attempts that were shown this question (every assessment, your companies).",
+    )
+    is_retired = fields.Boolean(compute="_compute_exposure", string="Retired from draws")
+    graded_answer_count = fields.Integer(compute="_compute_exposure", string="Answers graded")
+    facility = fields.Float(
+        compute="_compute_exposure", string="Facility (%)",
+        help="Points scored on this question's items as a share of their maximum, over every "
+             "graded attempt of every assessment: how easy it is.",
+    )
+
+    def init(self):
+        # One key per company (shared questions: company 0): imports look questions up by it.
+        self.env.cr.execute(SQL(
+            "CREATE UNIQUE INDEX IF NOT EXISTS assessment_question_company_external_key_uniq"
+            " ON assessment_question (COALESCE(company_id, 0), external_key)"
+            " WHERE external_key IS NOT NULL"))
+
+    def _compute_exposure(self):
+        Answer = self.env["assessment.answer"]
+        shown = dict(Answer._read_group(
+            [("question_id", "in", self.ids)], ["question_id"], ["attempt_id:count_distinct"]))
+        graded = {question: (count, points, max_points) for question, count, points, max_points
+                  in Answer._read_group(
+                      [("question_id", "in", self.ids), ("attempt_id.state", "in", GRADED_STATES)],
+                      ["question_id"], ["__count", "points:sum", "max_points:sum"])}
+        for question in self:
+            count, points, max_points = graded.get(question, (0, 0.0, 0.0))
+            question.exposure_count = shown.get(question, 0)
+            question.is_retired = bool(question.exposure_cap) \
+                and question.exposure_count >= question.exposure_cap
+            question.graded_answer_count = count
+            question.facility = 100.0 * points / max_points if max_points else 0.0
 
     @api.depends("item_ids.points", "item_ids.active")
     def _compute_item_stats(self):
@@ -34,3 +81,7 @@ class AssessmentQuestion(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_answered(self):
         self.item_ids.with_context(active_test=False)._unlink_except_answered()
+
+    def action_export_bank(self):
+        """*Export* from the bank list: the selected questions as a file."""
+        return self.env["assessment.bank.export.wizard"]._open_for(self)

@@ -5,3 +5,5 @@ from . import assessment_key_change_wizard_line
 from . import assessment_analysis
 from . import assessment_analysis_item
 from . import assessment_analysis_option
+from . import assessment_bank_import_wizard
+from . import assessment_bank_export_wizard

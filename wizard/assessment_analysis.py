@@ -52,6 +52,11 @@ class AssessmentAnalysis(models.TransientModel):
                                   "three lie within this many points of the candidate's true "
                                   "score.")
     item_ids = fields.One2many("assessment.analysis.item", "analysis_id", readonly=True)
+    mixed_forms = fields.Boolean(
+        readonly=True, string="Different questions per candidate",
+        help="The assessment draws questions from pools: each item's figures count the "
+             "attempts that were shown it, and the test's reliability (alpha) is not computed, "
+             "as the candidates did not take the same test.")
     flagged_count = fields.Integer(compute="_compute_flagged_count", string="Items to review")
 
     @api.depends("attempt_count", "min_attempts")
@@ -133,6 +138,9 @@ class AssessmentAnalysis(models.TransientModel):
     def _header_values(self, items, totals):
         count, mean_total, sd_total, var_total, mean_max = totals
         sum_variances = sum(row[4] for row in items) if all(row[4] is not None for row in items) else None
+        mixed = len({row[1] for row in items}) > 1
+        if mixed:  # alpha needs every attempt to answer every item
+            sum_variances = None
         figures = item_statistics.reliability_figures(len(items), sum_variances, sd_total, var_total)
         return {
             "computed_at": fields.Datetime.now(),
@@ -140,6 +148,7 @@ class AssessmentAnalysis(models.TransientModel):
             "min_attempts": self._min_attempts(),
             "attempt_count": count,
             "item_count": len(items),
+            "mixed_forms": mixed,
             "mean_score": mean_total or 0.0,
             "max_score": mean_max or 0.0,
             "mean_percent": 100.0 * mean_total / mean_max if mean_max else 0.0,

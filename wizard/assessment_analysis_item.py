@@ -71,7 +71,7 @@ class AssessmentAnalysisItem(models.TransientModel):
         counts = defaultdict(dict)
         for item_id, option_id, chosen, top, bottom in choices:
             counts[item_id][option_id] = (chosen, top, bottom)
-        positions = self._positions(analysis.assessment_id)
+        positions = self._positions(analysis.assessment_id, [row[0] for row in items])
         records = self.env["assessment.item"].with_context(active_test=False).browse(
             [row[0] for row in items])
         records.option_ids.mapped("is_correct")  # one read of every option
@@ -90,12 +90,33 @@ class AssessmentAnalysisItem(models.TransientModel):
             vals.update(self._flags(vals))
         return sorted(values, key=lambda vals: vals["position"])
 
-    def _positions(self, assessment):
-        """{item id: (order, "Q2.1")} in the assessment's order of questions and items."""
+    def _positions(self, assessment, item_ids=()):
+        """{item id: (order, "Q2.1")} in the assessment's order of questions and items. The
+        items of a draw's questions (candidates saw different ones) come at the draw's place,
+        labelled by the draw's question numbers and the question's title."""
         positions = {}
-        for q_number, question in enumerate(assessment.question_ids, start=1):
-            for i_number, item in enumerate(question.item_ids.sorted("sequence"), start=1):
-                positions[item.id] = (len(positions) + 1, f"Q{q_number}.{i_number}")
+        number = 1
+        drawn = self.env["assessment.item"].with_context(active_test=False).browse(
+            [item_id for item_id in item_ids])
+        for line in assessment.line_ids.sorted():
+            if line.line_type == "question":
+                for i_number, item in enumerate(line.question_id.item_ids.sorted("sequence"),
+                                                start=1):
+                    positions[item.id] = (len(positions) + 1, f"Q{number}.{i_number}")
+                number += 1
+                continue
+            last = number + line.draw_count - 1
+            span = f"Q{number}" if last == number else f"Q{number}–{last}"
+            pool = drawn.filtered(lambda item, line=line: item.id not in positions
+                                  and item.question_id.topic_id == line.draw_topic_id
+                                  and (not line.draw_difficulty
+                                       or item.question_id.difficulty == line.draw_difficulty))
+            for item in pool.sorted(lambda item: (item.question_id.id, item.sequence, item.id)):
+                siblings = item.question_id.with_context(active_test=False).item_ids.sorted(
+                    "sequence").ids
+                positions[item.id] = (len(positions) + 1, "%s · %s.%s" % (
+                    span, item.question_id.name, siblings.index(item.id) + 1))
+            number = last + 1
         return positions
 
     def _figures(self, row, min_attempts):
