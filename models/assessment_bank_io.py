@@ -123,7 +123,10 @@ class AssessmentBankIo(models.AbstractModel):
         if errors:
             raise UserError(_("The export cannot be read back (line %(line)s: %(message)s).",
                               line=errors[0][0], message=errors[0][1]))
-        for written, read in zip(data, parsed):
+        if len(parsed) != len(data):
+            raise UserError(_("The export cannot be read back: %(read)s questions read, "
+                              "%(written)s written.", read=len(parsed), written=len(data)))
+        for written, read in zip(data, parsed, strict=True):
             for question in (written, read):
                 question.pop("line", None)
                 for item in question["items"]:
@@ -428,7 +431,7 @@ class AssessmentBankIo(models.AbstractModel):
             # one write: the item's "exactly one correct option" holds after all of it, and
             # a changed key goes through the options' tracked write (history, regrade)
             commands = [(1, option.id, values)
-                        for option, (_c2, _z2, values) in zip(old, options)]
+                        for option, (_c2, _z2, values) in zip(old, options, strict=False)]
             commands += options[len(old):]
             answered = item.is_answered
             commands += [(1, option.id, {"active": False}) if answered else (2, option.id)

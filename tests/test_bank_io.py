@@ -3,6 +3,7 @@ imports, errors with their lines and nothing written, idempotent re-imports."""
 import base64
 import io
 import random
+import re
 import zipfile
 
 from odoo.exceptions import AccessError, UserError
@@ -150,12 +151,16 @@ class TestMoodleFormats(BankIoCase):
         samples += [bytes(rng.randrange(256) for _n in range(rng.randrange(1, 300)))
                     for _n in range(60)]
         samples += [GIFT_SAMPLE.encode()[:rng.randrange(len(GIFT_SAMPLE))] for _n in range(20)]
+        messages = []
         for fmt in ("auto", "markdown", "gift", "aiken"):
             for data in samples:
                 try:
                     self.Io._import("fuzz.bin", data, file_format=fmt, topic="Import topic")
-                except UserError:
-                    pass
+                except UserError as exc:
+                    messages.append(str(exc))
+        self.assertGreater(len(messages), 3 * len(samples))
+        self.assertTrue(all(re.search(r"fuzz.bin, line \d+: \w", message)
+                            for message in messages), messages[:3])
 
     def test_a_zip_is_bounded_and_read_whole(self):
         buffer = io.BytesIO()

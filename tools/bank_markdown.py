@@ -174,8 +174,8 @@ def _int_field(data, name, line, errors, default=0, low=0, high=10**6):
 def _question_header(data, line, errors):
     unknown = sorted(set(map(str, data)) - QUESTION_KEYS)
     if unknown:
-        errors.append((line, "unknown front matter field(s): %s (known: %s)"
-                       % (", ".join(unknown), ", ".join(sorted(QUESTION_KEYS)))))
+        errors.append((line, f"unknown front matter field(s): {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(QUESTION_KEYS))})"))
     question = {
         "line": line,
         "key": _text_field(data, "key", line, errors, required=True).strip(),
@@ -300,8 +300,8 @@ def parse_bank(text, languages):
         if "title" not in data and number == 0:
             unknown = sorted(set(map(str, data)) - HEADER_KEYS)
             if unknown:
-                errors.append((fm_line, "unknown bank header field(s): %s (a question needs "
-                               "a title)" % ", ".join(unknown)))
+                errors.append((fm_line, f"unknown bank header field(s): {', '.join(unknown)} "
+                                        "(a question needs a title)"))
             if any(line.strip() for line in body):
                 errors.append((body_line, "the bank header has no body: text goes into "
                                "questions"))
@@ -313,8 +313,8 @@ def parse_bank(text, languages):
     seen = {}
     for question in questions:
         if question["key"] in seen:
-            errors.append((question["line"], "key '%s' is used twice in this file (also line %s)"
-                           % (question["key"], seen[question["key"]])))
+            errors.append((question["line"], f"key '{question['key']}' is used twice in this "
+                                             f"file (also line {seen[question['key']]})"))
         seen.setdefault(question["key"], question["line"])
     return header, questions, errors
 

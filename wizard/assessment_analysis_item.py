@@ -114,8 +114,9 @@ class AssessmentAnalysisItem(models.TransientModel):
             for item in pool.sorted(lambda item: (item.question_id.id, item.sequence, item.id)):
                 siblings = item.question_id.with_context(active_test=False).item_ids.sorted(
                     "sequence").ids
-                positions[item.id] = (len(positions) + 1, "%s · %s.%s" % (
-                    span, item.question_id.name, siblings.index(item.id) + 1))
+                number_in_question = siblings.index(item.id) + 1
+                positions[item.id] = (len(positions) + 1,
+                                      f"{span} · {item.question_id.name}.{number_in_question}")
             number = last + 1
         return positions
 

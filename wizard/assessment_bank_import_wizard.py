@@ -25,10 +25,10 @@ class AssessmentBankImportWizard(models.TransientModel):
     filename = fields.Char()
     file_format = fields.Selection(FILE_FORMATS, string="Format", default="auto", required=True)
     topic_id = fields.Many2one(
-        "assessment.topic", string="Topic",
+        "assessment.topic",
         help="The topic of GIFT and Aiken questions (a GIFT $CATEGORY line overrides it).")
     company_id = fields.Many2one(
-        "res.company", string="Company", domain=lambda self: [("id", "in", self.env.companies.ids)],
+        "res.company", domain=lambda self: [("id", "in", self.env.companies.ids)],
         help="Leave empty to share the imported questions with every company.")
     state = fields.Selection([("upload", "Upload"), ("preview", "Preview"), ("done", "Done")],
                              default="upload", required=True)
