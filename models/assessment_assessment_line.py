@@ -76,8 +76,9 @@ class AssessmentAssessmentLine(models.Model):
         for line in self:
             line.pool_count = len(line._pool_ids()) if line.line_type == "draw" else 0
 
-    @api.depends("line_type", "question_id", "draw_count", "draw_topic_id", "draw_difficulty",
-                 "pool_count")
+    @api.depends("line_type", "question_id.item_count", "question_id.total_points",
+                 "question_id.topic_id", "question_id.difficulty", "question_id.name",
+                 "draw_count", "draw_topic_id", "draw_difficulty", "pool_count")
     def _compute_line_figures(self):
         for line in self:
             if line.line_type == "draw":

@@ -6,8 +6,8 @@ unless every file of the upload is valid.
 From `odoo-bin shell`, for bulk loads (an administrator's environment):
     env["assessment.bank.io"]._import_paths(["/path/bank.md", "/path/moodle.gift"])
     env.cr.commit()
+and over RPC, for administrators only: assessment.question.import_bank(name, base64 content).
 """
-import base64
 import io
 import os
 import re
@@ -499,22 +499,6 @@ class AssessmentBankIo(models.AbstractModel):
         with self.env.cr.savepoint():
             self._apply(plan, company)
         return plan
-
-    @api.model
-    def import_bank(self, filename, content_base64, file_format="auto", company_id=False,
-                    topic=""):
-        """RPC and shell entry point (administrators only): import one file or zip given in
-        base64. Returns the counts of what was created, updated and left unchanged."""
-        self._check_import_rights()
-        company = self.env["res.company"].browse(company_id or [])
-        if company and company not in self.env.companies:
-            raise AccessError(_("You cannot import into this company."))
-        try:
-            data = base64.b64decode(content_base64 or b"", validate=True)
-        except (ValueError, TypeError) as exc:
-            raise UserError(_("The content is not valid base64.")) from exc
-        plan = self._import(filename or "upload", data, file_format, company, topic or "")
-        return self._counts(plan)
 
     @api.model
     def _import_paths(self, paths, file_format="auto", company=None, topic=""):

@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+import base64
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .assessment_attempt import GRADED_STATES
@@ -85,3 +88,26 @@ class AssessmentQuestion(models.Model):
     def action_export_bank(self):
         """*Export* from the bank list: the selected questions as a file."""
         return self.env["assessment.bank.export.wizard"]._open_for(self)
+
+    @api.model
+    def import_bank(self, filename, content_base64, file_format="auto", company_id=False,
+                    topic=""):
+        """RPC and shell entry point (administrators only): import one file or zip given in
+        base64. Returns the counts of what was created, updated and left unchanged."""
+        Io = self.env["assessment.bank.io"]
+        Io._check_import_rights()
+        if not isinstance(filename, str) or not isinstance(content_base64, (str, bytes)) \
+                or file_format not in ("auto", "markdown", "gift", "aiken") \
+                or not isinstance(topic or "", str) \
+                or (company_id and (not isinstance(company_id, int) or isinstance(company_id, bool))):
+            raise UserError(_("import_bank(filename, content in base64, file_format = auto, "
+                              "markdown, gift or aiken, company_id, topic name)"))
+        company = self.env["res.company"].browse(company_id or [])
+        if company and company not in self.env.companies:
+            raise AccessError(_("You cannot import into this company."))
+        try:
+            data = base64.b64decode(content_base64 or b"", validate=True)
+        except (ValueError, TypeError) as exc:
+            raise UserError(_("The content is not valid base64.")) from exc
+        plan = Io._import(filename or "upload", data, file_format, company, topic or "")
+        return Io._counts(plan)

@@ -181,12 +181,12 @@ class TestMoodleFormats(BankIoCase):
     def test_import_is_for_administrators(self):
         content = base64.b64encode(AIKEN_SAMPLE.encode()).decode()
         with self.assertRaises(AccessError):
-            self.Io.with_user(self.recruiter).import_bank("a.txt", content, topic="Import topic")
-        counts = self.Io.with_user(self.manager).import_bank("a.txt", content,
+            self.env["assessment.question"].with_user(self.recruiter).import_bank("a.txt", content, topic="Import topic")
+        counts = self.env["assessment.question"].with_user(self.manager).import_bank("a.txt", content,
                                                              topic="Import topic")
         self.assertEqual(counts["create"], 2)
         with self.assertRaisesRegex(UserError, "base64"):
-            self.Io.with_user(self.manager).import_bank("a.txt", "%%%")
+            self.env["assessment.question"].with_user(self.manager).import_bank("a.txt", "%%%")
 
 
 @tagged("post_install", "-at_install")
@@ -239,7 +239,8 @@ class TestMarkdownFormat(BankIoCase):
     def test_export_from_the_bank_list_and_moodle_xml(self):
         questions = self._make_question("Exported", items=2, topic=self.topic)
         action = questions.with_user(self.recruiter).action_export_bank()
-        wizard = self.env["assessment.bank.export.wizard"].browse(action["res_id"])
+        wizard = self.env["assessment.bank.export.wizard"].with_user(self.recruiter).browse(
+            action["res_id"])
         text = base64.b64decode(wizard.data).decode()
         self.assertTrue(text.startswith("---\nformat: " + bank_markdown.FORMAT_NAME))
         wizard.file_format = "moodle_xml"

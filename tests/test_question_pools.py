@@ -196,6 +196,8 @@ class TestQuestionPools(TechAssessmentCase):
         for n in range(60):
             self._make_question(f"Large {n}", items=2, topic=topic)
         large = self._pool_assessment(draw_count=3, topic=topic)
+        for assessment in (small, large):  # each path's first run fills the caches
+            self._started(assessment)
         counts = []
         for assessment in (small, large):
             attempt = self.env["assessment.attempt"].create(

@@ -26,6 +26,8 @@ METHOD_ARGUMENTS = {
     "create": lambda case: ([{"name": "Intruder", "company_id": case.company_a.id}],),
     "write": lambda case: ({"name": "Changed by an intruder"},),
     "default_get": lambda case: (["candidate_ids", "assessment_id", "template_id"],),
+    "import_bank": lambda case: ("bank.txt", "UT8KQS4geWVzCkIuIG5vCkFOU1dFUjogQQo=", "aiken",
+                                 False, "Intruder topic"),
 }
 
 
@@ -92,6 +94,13 @@ class TestPublicMethods(TechAssessmentCase):
             "assessment.analysis": cls.analysis,
             "assessment.analysis.item": cls.analysis.item_ids[:1],
             "assessment.key.change.wizard": cls.key_wizard,
+            "assessment.answer": cls.attempt.answer_ids[:1],
+            "assessment.question": cls.assessment.question_ids,
+            "assessment.bank.import.wizard": cls.env["assessment.bank.import.wizard"].with_user(
+                cls.manager).create({"upload": "UT8KQS4geWVzCkIuIG5vCkFOU1dFUjogQQo=",
+                                     "filename": "bank.txt"}),
+            "assessment.bank.export.wizard": cls.env["assessment.bank.export.wizard"].browse(
+                cls.assessment.question_ids.with_user(cls.manager).action_export_bank()["res_id"]),
         }
         cls.intruders = {
             "portal user": cls.portal_user,

@@ -4,7 +4,7 @@ XML (single-choice items)."""
 import base64
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..tools import bank_moodle
 
@@ -34,12 +34,22 @@ class AssessmentBankExportWizard(models.TransientModel):
 
     def action_render(self):
         """*Export again* in the format chosen."""
-        self.check_access_rights("write")
-        self.check_access_rule("write")
-        self.question_ids.check_access_rule("read")
+        self._check_access()
         self._render()
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
                 "view_mode": "form", "target": "new", "name": _("Export questions")}
+
+    def _check_access(self):
+        """Public methods are RPC endpoints: a wizard is its creator's, and its questions must
+        still be readable by them (the many2many alone would hide the others silently)."""
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        wizards_sudo = self.sudo()
+        if any(wizard.create_uid != self.env.user for wizard in wizards_sudo):
+            raise AccessError(_("This export belongs to another user."))
+        questions = wizards_sudo.question_ids.with_env(self.env)
+        questions.check_access_rights("read")
+        questions.check_access_rule("read")
 
     def _render(self):
         for wizard in self:

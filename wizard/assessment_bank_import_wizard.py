@@ -6,7 +6,7 @@ import base64
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 FILE_FORMATS = [
     ("auto", "From the file name"),
@@ -44,6 +44,8 @@ class AssessmentBankImportWizard(models.TransientModel):
         self.env["assessment.bank.io"]._check_import_rights()
         self.check_access_rights("write")
         self.check_access_rule("write")
+        if any(wizard.create_uid != self.env.user for wizard in self.sudo()):
+            raise AccessError(_("This import belongs to another user."))
 
     def _prepare(self):
         self.ensure_one()
