@@ -180,13 +180,14 @@ class TestMoodleFormats(BankIoCase):
 
     def test_import_is_for_administrators(self):
         content = base64.b64encode(AIKEN_SAMPLE.encode()).decode()
+        questions = self.env["assessment.question"]
         with self.assertRaises(AccessError):
-            self.env["assessment.question"].with_user(self.recruiter).import_bank("a.txt", content, topic="Import topic")
-        counts = self.env["assessment.question"].with_user(self.manager).import_bank("a.txt", content,
-                                                             topic="Import topic")
+            questions.with_user(self.recruiter).import_bank("a.txt", content, topic="Import topic")
+        counts = questions.with_user(self.manager).import_bank("a.txt", content,
+                                                               topic="Import topic")
         self.assertEqual(counts["create"], 2)
         with self.assertRaisesRegex(UserError, "base64"):
-            self.env["assessment.question"].with_user(self.manager).import_bank("a.txt", "%%%")
+            questions.with_user(self.manager).import_bank("a.txt", "%%%")
 
 
 @tagged("post_install", "-at_install")
