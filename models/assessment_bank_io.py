@@ -35,6 +35,11 @@ ASSESSMENT_FIELDS = {
     "practice_item": ("practice_item", "bool"), "retention_days": ("retention_days", "int"),
     "exposure_cap": ("exposure_cap", "int"), "consent_text": ("consent_text", "html"),
 }
+# The bounds of the assessment's numbers (its SQL constraints), checked before anything is
+# written so that a file gets a line of error, not a database error.
+ASSESSMENT_RANGES = {"time_limit": (1, 600), "pass_threshold": (0, 100),
+                     "retention_days": (1, 36500), "exposure_cap": (0, 10**6)}
+MAX_DRAW = 1000
 
 
 class BankImportError(UserError):
@@ -320,8 +325,15 @@ class AssessmentBankIo(models.AbstractModel):
                     errors.append((file, 1, _("assessment: '%(name)s' must be one of %(values)s",
                                               name=name, values=", ".join(allowed))))
                     continue
+            low, high = ASSESSMENT_RANGES.get(name, (None, None))
+            if low is not None and not low <= value <= high:
+                errors.append((file, 1, _("assessment: '%(name)s' must be from %(low)s to "
+                                          "%(high)s", name=name, low=low, high=high)))
+                continue
             values[field] = value
         keys = {question["key"] for question in questions}
+        known_topics = {question["topic"] for question in questions} | set(
+            self.env["assessment.topic"].with_context(active_test=False).search([]).mapped("name"))
         lines = []
         for number, line in enumerate(spec.get("lines") or [], start=1):
             sequence = number * 10
@@ -334,6 +346,13 @@ class AssessmentBankIo(models.AbstractModel):
                     and isinstance(line["draw"].get("topic"), str) \
                     and isinstance(line["draw"].get("count"), int):
                 draw = line["draw"]
+                if not 1 <= draw["count"] <= MAX_DRAW or draw["topic"] not in known_topics \
+                        or draw.get("difficulty") not in (None, "easy", "medium", "hard"):
+                    errors.append((file, 1, _(
+                        "assessment line %(n)s: a draw needs a known topic, a count from 1 to "
+                        "%(max)s and a difficulty easy, medium or hard (or none)",
+                        n=number, max=MAX_DRAW)))
+                    continue
                 lines.append({"sequence": sequence, "line_type": "draw",
                               "topic": draw["topic"], "draw_count": draw["count"],
                               "draw_difficulty": draw.get("difficulty") or False})

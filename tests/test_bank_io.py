@@ -205,6 +205,30 @@ class TestMarkdownFormat(BankIoCase):
         self.assertIn("exactly one option", by_line[13])
         self.assertIn("expected an option", by_line[17])
 
+    def test_a_bank_header_out_of_bounds_is_refused_before_writing(self):
+        question = self._make_question("Headed", items=1, topic=self.topic)
+        assessment = self.env["assessment.assessment"].create({
+            "name": "Headed test", "company_id": False,
+            "line_ids": [(0, 0, {"question_id": question.id}),
+                         (0, 0, {"line_type": "draw", "draw_topic_id": self.topic.id})]})
+        text = self.Io._export_markdown(question, assessment)
+        self.assertIn("time_limit: 45", text)
+        self.assertIn("draw:", text)
+        count = self.env["assessment.assessment"].search_count([])
+        bad = text.replace("time_limit: 45", "time_limit: 0").replace("count: 1", "count: -3")
+        errors = self._errors("headed.md", bad)
+        messages = " | ".join(message for _file, _line, message in errors)
+        self.assertIn("'time_limit' must be from 1 to 600", messages)
+        self.assertIn("a draw needs a known topic", messages)
+        with self.assertRaises(UserError):
+            self._import("headed.md", bad, company=self.company_b)
+        self.assertEqual(self.env["assessment.assessment"].search_count([]), count)
+        plan = self._import("headed.md", text, company=self.company_b)
+        copy = self.env["assessment.assessment"].search(
+            [("company_id", "=", self.company_b.id), ("external_key", "=", assessment.external_key)])
+        self.assertEqual(copy.line_ids.mapped("line_type"), ["question", "draw"])
+        self.assertEqual([p[3] for p in plan if p[0] == "assessment"], ["create"])
+
     def test_update_by_key_and_a_changed_key_regrades(self):
         question = self._make_question("Keyed", items=1, topic=self.topic)
         text = self.Io._export_markdown(question)
