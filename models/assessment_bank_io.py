@@ -332,8 +332,12 @@ class AssessmentBankIo(models.AbstractModel):
                 continue
             values[field] = value
         keys = {question["key"] for question in questions}
+        drawn = [line["draw"].get("topic") for line in spec.get("lines") or []
+                 if isinstance(line, dict) and isinstance(line.get("draw"), dict)]
         known_topics = {question["topic"] for question in questions} | set(
-            self.env["assessment.topic"].with_context(active_test=False).search([]).mapped("name"))
+            self.env["assessment.topic"].with_context(active_test=False).search(
+                [("name", "in", [name for name in drawn if isinstance(name, str)])]
+            ).mapped("name"))
         lines = []
         for number, line in enumerate(spec.get("lines") or [], start=1):
             sequence = number * 10
