@@ -191,11 +191,12 @@ class TestRetentionAndErasure(RecordingCase):
         attachments = self.recordings.attachment_id | self.recordings.chunk_ids.attachment_id
         return attachments.exists()
 
-    def test_assembly_cron_after_the_flush_window(self):
-        self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 0)
-        self.attempt.submitted_at = fields.Datetime.now() - timedelta(minutes=5)
+    def test_assembly_cron_at_the_end_then_after_the_flush_window(self):
         self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 2)
         self.assertEqual(set(self.recordings.mapped("state")), {"assembled"})
+        self.assertTrue(self.recordings.chunk_ids.attachment_id, "late chunks may still come")
+        self.attempt.submitted_at = fields.Datetime.now() - timedelta(minutes=5)
+        self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 0)
         self.assertFalse(self.recordings.chunk_ids.attachment_id, "the chunk files go once assembled")
         self.assertEqual(self.recordings.mapped("file_size"), [4000, 4000])
 
@@ -281,7 +282,9 @@ class TestRecordingIsolation(RecordingCase):
 
     def test_backend_form_shows_the_review(self):
         attempt = self.attempt.with_user(self.recruiter)
-        self.assertIn("<video", str(attempt.integrity_html))
+        segments = attempt.review_timeline["tracks"][0]["segments"]
+        self.assertEqual(segments[0]["url"], f"/web/content/{self.recording.attachment_id.id}")
+        self.assertEqual(self.recording.with_user(self.recruiter).review_timeline, attempt.review_timeline)
         self.assertIn(f"/web/content/{self.recording.attachment_id.id}", str(attempt.integrity_html))
         self.assertIn("do not change the score", str(attempt.integrity_html))
         score = self.attempt.score
