@@ -124,10 +124,11 @@ def main():
 
     def upload(data):
         nonlocal seq
+        digest = hashlib.sha256(data).hexdigest()  # the browser's work, not timed
         start = time.perf_counter()
         response = session.post(
             f"{args.url}/my/assessments/{attempt}/recording/screen/{seq}",
-            params={"sha256": hashlib.sha256(data).hexdigest(), "segment": "1"},
+            params={"sha256": digest, "segment": "1"},
             data=data, timeout=300,
             headers={"Content-Type": "video/webm", "X-CSRF-Token": csrf, "X-Access-Token": token})
         elapsed = time.perf_counter() - start
@@ -165,6 +166,13 @@ def main():
             "rss_peak_mb": round(peak / 1024, 1) if peak else None,
             "rss_growth_mb": round(growth / 1024, 1) if peak else None,
         })
+    # what one more megabyte costs, without the per-request cost: the ingest's own bandwidth
+    by_size = {row["size_mb"]: row for row in rows}
+    t5, t20 = 5 / by_size[5]["http_mb_s"], 20 / by_size[20]["http_mb_s"]
+    marginal = 15 / (t20 - t5) if t20 > t5 else None
+    if marginal:
+        print(f"marginal ingest bandwidth (5 -> 20 MB): {marginal:.0f} MB/s "
+              f"({100 * marginal / by_size[20]['dd_mb_s']:.0f}% of dd at 20 MB)", flush=True)
     per_chunk = measure_per_chunk(args, upload)
     print(f"per {PER_CHUNK_MB} MB chunk: median {per_chunk['chunk_ms_median']:.1f} ms, p95 "
           f"{per_chunk['chunk_ms_p95']:.1f} ms; Odoo's floor (authenticated JSON POST "
@@ -175,6 +183,7 @@ def main():
             json.dump({"measured": True, "repeat": args.repeat, "rss_measured": bool(args.pid)
                        and all(row["rss_growth_mb"] is not None for row in rows),
                        "dd_dir": args.dir, "sizes": rows, "per_chunk": per_chunk,
+                       "marginal_mb_s": round(marginal, 1) if marginal else None,
                        "load": os.getloadavg()}, handle, indent=1)
 
 

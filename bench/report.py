@@ -123,6 +123,11 @@ def ingest_rows(ingest, note=None):
     lines.append(f"         (best of {ingest.get('repeat', '?')} POSTs of the raw chunk per size to "
                  "/my/assessments/<id>/recording/screen/<seq> on a --workers=0 server; RSS: VmHWM of "
                  "that process after clear_refs, minus its RSS before)")
+    if ingest.get("marginal_mb_s"):
+        dd20 = next((row["dd_mb_s"] for row in ingest["sizes"] if row["size_mb"] == 20), None)
+        lines.append(f"Recording ingest marginal bandwidth (5 -> 20 MB, the per-request cost left out): "
+                     f"{ingest['marginal_mb_s']:.0f} MB/s"
+                     + (f" ({100 * ingest['marginal_mb_s'] / dd20:.0f}% of dd at 20 MB)" if dd20 else ""))
     per_chunk = ingest.get("per_chunk")
     if per_chunk:
         lines.append(

@@ -133,5 +133,8 @@ class AssessmentRecordingChunk(models.Model):
             "received_at": received_at,
             "late_seconds": max(0.0, (received_at - end_time).total_seconds()),
         })
-        attachment.res_id = chunk.id
+        # the attachment was made a moment ago by the store, as superuser: pointing it at
+        # its chunk is one UPDATE, not the ORM write and its access checks
+        self.env.cr.execute("UPDATE ir_attachment SET res_id = %s WHERE id = %s", (chunk.id, attachment.id))
+        attachment.invalidate_recordset(["res_id"])
         return chunk

@@ -1,12 +1,14 @@
 """Recording: chunk upload and its refusals, assembly, unrecorded seconds, retention,
 erasure, isolation, the candidate's receipt (the browser run: test_recording_tour.py)."""
 import hashlib
+import io
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..tools.recording_storage import recording_store
 from .common import csrf_from_page
 from .recording_case import RecordingCase, webm
 
@@ -120,6 +122,24 @@ class TestChunkUpload(RecordingCase):
         self.assertRefused(self._upload(webcam_only, "screen", 0, webm(1000)), 422)
         self.assertRefused(self._upload(webcam_only, "audio", 0, webm(1000)), 422)
         self.assertEqual(self._upload(webcam_only, "webcam", 0, webm(1000)).status_code, 200)
+
+    def test_ingest_queries_per_chunk(self):
+        """The steady state of a test day: a chunk added to its segment costs a fixed, small
+        number of queries (the first of a segment creates the recording: a few more)."""
+        Chunk = self.env["assessment.recording.chunk"].sudo()
+        store = recording_store(self.env)
+        bodies = [webm(1000, seq) for seq in range(3)]
+
+        def ingest(seq):
+            data = bodies[seq]
+            return Chunk._ingest(self.attempt, "webcam", seq, 1,
+                                 read_body=lambda _max, d=data: store.put_stream(io.BytesIO(d), length=len(d)),
+                                 mimetype="video/webm", sha256=hashlib.sha256(data).hexdigest())
+        ingest(0)
+        Chunk.env.invalidate_all()
+        with self.assertQueryCount(14):
+            ingest(1)
+            Chunk.flush_model()
 
     def test_three_chunks_assembled_in_order(self):
         parts = [webm(120_000, 0), webm(80_000, 1)[4:], webm(50_001, 2)[4:]]
