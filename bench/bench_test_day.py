@@ -134,7 +134,8 @@ async def candidate(fixture, args, level, client, gate, bytes_, stop_at, rng):
                     break
                 if status is not None and status < 500 and status not in RETRYABLE:
                     level.lost += 1
-                    log(f"chunk lost: attempt {fixture['id']} {kind} #{seq}: HTTP {status} {response.text[:200]}")
+                    log(f"chunk lost: attempt {fixture['id']} {kind} #{seq}: HTTP {status} "
+                        f"{response.text[:200]}")
                     break
                 level.retries += 1
                 if attempt == len(RETRY_DELAYS):
@@ -175,7 +176,8 @@ async def candidate(fixture, args, level, client, gate, bytes_, stop_at, rng):
 async def run_level(n, fixtures, args, rng):
     level = Level(n)
     gate = asyncio.Semaphore(args.max_inflight)
-    limits = httpx.Limits(max_connections=args.max_inflight + 4, max_keepalive_connections=args.max_inflight + 4)
+    pool = args.max_inflight + 4
+    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
     transport = httpx.AsyncHTTPTransport(limits=limits)
     bytes_ = Bytes(rng)
     clients = [httpx.AsyncClient(base_url=args.base_url, timeout=120, transport=transport)
@@ -261,7 +263,8 @@ def main():
         log(f"N={n}: {result['chunks_per_s']:.1f} chunks/s ({result['mb_per_s']:.1f} MB/s), lost "
             f"{result['lost']}, backlog end {result['backlog_end']} trend {result['backlog_trend']}/s, "
             f"chunk p95 {result['chunk_p95_ms']:.0f} ms, autosave p95 {result['save_p95_ms']:.0f} ms, "
-            f"load {result['loadavg']:.2f}: {'sustained' if result['ok'] else 'NOT sustained: ' + result['why']}")
+            f"load {result['loadavg']:.2f}: "
+            f"{'sustained' if result['ok'] else 'NOT sustained: ' + result['why']}")
         if not result["ok"] and args.stop_after_failure:
             break
     sustained = [r["n"] for r in results if r["ok"]]

@@ -132,8 +132,10 @@ class TestChunkUpload(RecordingCase):
 
         def ingest(seq):
             data = bodies[seq]
-            return Chunk._ingest(self.attempt, "webcam", seq, 1,
-                                 read_body=lambda _max, d=data: store.put_stream(io.BytesIO(d), length=len(d)),
+
+            def read_body(_max_bytes):
+                return store.put_stream(io.BytesIO(data), length=len(data))
+            return Chunk._ingest(self.attempt, "webcam", seq, 1, read_body=read_body,
                                  mimetype="video/webm", sha256=hashlib.sha256(data).hexdigest())
         ingest(0)
         Chunk.env.invalidate_all()

@@ -5,9 +5,9 @@ import os
 
 from odoo.tests import new_test_user, tagged
 
+from ..tools.recording_media import probe
 from .common import TOUR_TIMEOUT
 from .recording_browser import use_fake_media
-from ..tools.recording_media import probe
 from .recording_case import RecordingCase
 
 

@@ -17,6 +17,24 @@ directly, the bytes never pass through Odoo.
 A chunk still comes through Odoo (it authorizes it, numbers it and hashes it): its body is
 streamed from the request to the bucket as it is read, hashed on the way; an object whose
 bytes do not match the hash the browser declared is deleted before the refusal.
+
+Why this seam and not the two ways the issue named (issue 15):
+- OCA's `fs_attachment` + `fs_storage` route every `ir.attachment` of the configured models
+  through fsspec: the ecosystem's way for whole databases, but it adds fsspec, s3fs and
+  aiobotocore to every server, sees only what goes through `ir.attachment`'s own write path
+  (our chunks are streamed and renamed into place without it, to read each byte once), and
+  buffers S3 multipart blocks in memory. A deployment that already runs it can keep the
+  default "file" store here and let it move the rest of the database.
+- A presigned PUT from the candidate's browser straight to the bucket takes the bytes off
+  Odoo entirely, which is what 1,000 candidates x 2 streams (~250 MB/s) eventually needs; but
+  the chunk would then reach the server only as a claim ("I uploaded seq 42 with this hash"):
+  the order and idempotency checks, the late-data window and the hash check move to a second
+  request per chunk plus a HEAD on the bucket (or bucket notifications), the bucket needs a
+  CORS policy for the candidates' origin, and the browser's durable queue gains a step. Our
+  measures (`make bench`) put the per-chunk cost of the current path at ~1.2x Odoo's own
+  floor for a trivial authenticated POST, so for now the bytes stay on the authorized path
+  and the bucket takes the storage off the machine (the part that outgrows it first); the
+  store keeps the seam (`put_stream`) where a presigned upload would plug in.
 """
 import hashlib
 import io

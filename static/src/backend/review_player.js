@@ -12,6 +12,7 @@
  * The timeline shows the gaps of each stream and the proctoring events as markers: a click
  * on a marker (or anywhere on the bar) seeks there.
  */
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import { Component, onMounted, onWillUnmount, useRef, useState } from "@odoo/owl";
@@ -33,7 +34,7 @@ export function formatClock(seconds) {
 export function segmentAt(track, time) {
     return (
         track.segments.find(
-            (segment) => time >= segment.offset && time < segment.offset + segment.duration
+            (segment) => time >= segment.offset && time < segment.offset + segment.duration,
         ) || null
     );
 }
@@ -111,7 +112,7 @@ export class ReviewPlayer extends Component {
             }
             this.state.time = Math.min(
                 this.duration,
-                this.state.time + ((now - this.lastTick) / 1000) * this.state.speed
+                this.state.time + ((now - this.lastTick) / 1000) * this.state.speed,
             );
             this.lastTick = now;
             if (this.state.time >= this.duration) {
@@ -210,6 +211,10 @@ export class ReviewPlayer extends Component {
     onMarkerClick(marker, ev) {
         ev.stopPropagation();
         this.seek(marker.at - MARKER_LEAD_S);
+    }
+
+    gapTitle(track) {
+        return _t("%s: not recorded", track.label);
     }
 
     markerTitle(marker) {

@@ -278,7 +278,7 @@ export class ChunkUploader {
                         "X-CSRF-Token": this.csrf || "",
                     },
                     credentials: "same-origin",
-                }
+                },
             );
         } catch {
             throw Object.assign(new Error(_t("network error")), { fatal: false });

@@ -31,7 +31,7 @@ registry.category("web_tour.tours").add("tech_assessment_review_player", {
             trigger: ".o_ta_review_stream_webcam[data-duration]",
             run() {
                 const duration = Number(
-                    document.querySelector(".o_ta_review_stream_webcam").dataset.duration
+                    document.querySelector(".o_ta_review_stream_webcam").dataset.duration,
                 );
                 if (!Number.isFinite(duration) || duration < 3) {
                     throw new Error(`webcam duration ${duration}`);
@@ -43,7 +43,7 @@ registry.category("web_tour.tours").add("tech_assessment_review_player", {
             trigger: ".o_ta_review_stream_screen[data-duration]",
             run() {
                 const duration = Number(
-                    document.querySelector(".o_ta_review_stream_screen").dataset.duration
+                    document.querySelector(".o_ta_review_stream_screen").dataset.duration,
                 );
                 if (!Number.isFinite(duration) || duration < 3) {
                     throw new Error(`screen duration ${duration}`);
@@ -79,7 +79,7 @@ registry.category("web_tour.tours").add("tech_assessment_review_player", {
                         throw new Error(
                             `${kind}: rate ${element.playbackRate}, paused ${element.paused}, ` +
                                 `at ${element.currentTime} of ${element.duration}, ` +
-                                `error ${element.dataset.playError} ${element.error?.message}`
+                                `error ${element.dataset.playError} ${element.error?.message}`,
                         );
                     }
                 }
