@@ -94,8 +94,11 @@ class Level:
 
 
 async def candidate(fixture, args, level, client, gate, bytes_, stop_at, rng):
-    match = re.search(r'data-ta-csrf="([^"]+)"', (await client.get(
-        f"/my/assessments/{fixture['id']}/test", params={"access_token": fixture["token"]})).text)
+    # the link moves the token into the session and redirects to the page (as a browser)
+    async with gate:
+        page = await client.get(f"/my/assessments/{fixture['id']}/test",
+                                params={"access_token": fixture["token"]}, follow_redirects=True)
+    match = re.search(r'data-ta-csrf="([^"]+)"', page.text)
     if not match:
         raise RuntimeError(f"attempt {fixture['id']}: no CSRF token on the test page")
     csrf = match.group(1)
