@@ -13,12 +13,14 @@ the levels (each level uses fresh attempts). Per virtual candidate, as the test 
   4 s), unique bytes each (a random pool with a unique prefix: no two files share content);
 * one uploader drains the candidate's queue in order, one chunk at a time (the raw body
   POST of chunk_uploader.js, CSRF and access tokens in headers), retrying after 1, 2, 5 s
-  on a network error, 5xx, 408 or 429, as the page does; a 4xx other than those is a loss;
+  on a network error, 5xx, 408 or 429, as the page does; a 4xx other than those, or a fourth
+  failure, is a loss (the page would keep the chunk in IndexedDB; here it is counted);
 * an autosave every --answer-every seconds (x0.5-1.5), the JSON POST of the test page.
 
 Like the buffering reverse proxy in front of prefork workers, at most --max-inflight requests
 are open to Odoo at once; every latency counts from the moment the chunk or the answer
-exists, so it includes that wait. A level is *sustained* when no chunk is lost, the backlog
+exists, so it includes that wait. A level is *sustained* when no chunk is lost, none is still
+queued --drain seconds after the level ends, the backlog
 (chunks produced, not yet stored) does not grow over the second half of the level (least
 squares slope below 2 % of the production rate) and ends below one chunk per candidate, and
 the autosave p95 is under 500 ms.
@@ -203,7 +205,6 @@ async def run_level(n, fixtures, args, rng):
         await client.aclose()
     await transport.aclose()
     undelivered = sum(left)
-    level.lost += undelivered
     second_half = [(t, b) for t, b in level.backlog if t >= args.duration / 2]
     trend = slope(second_half)  # chunks per second
     production = 2 * n / args.slice
@@ -212,6 +213,8 @@ async def run_level(n, fixtures, args, rng):
     why = []
     if level.lost:
         why.append(f"{level.lost} chunk(s) lost")
+    if undelivered:
+        why.append(f"{undelivered} chunk(s) still queued {args.drain:.0f} s after the end")
     if trend > 0.02 * production:
         why.append(f"backlog grows {trend:.2f} chunks/s")
     if end_backlog > n:
@@ -222,6 +225,7 @@ async def run_level(n, fixtures, args, rng):
         why.append(f"{level.save_errors} autosave error(s)")
     return {
         "n": n, "produced": level.produced, "stored": level.stored, "lost": level.lost,
+        "undelivered": undelivered,
         "retries": level.retries,
         "chunks_per_s": level.stored / args.duration,
         "mb_per_s": level.stored * (args.webcam_kb + args.screen_kb) / 2 / 1024 / args.duration,
@@ -271,10 +275,17 @@ def main():
         if not result["ok"] and args.stop_after_failure:
             break
     sustained = [r["n"] for r in results if r["ok"]]
+    failed = [r for r in results if not r["ok"]]
+    limit = "none reached"
+    if failed:
+        first = failed[0]
+        limit = (f"at N={first['n']} the server stored {first['chunks_per_s']:.1f} chunks/s of the "
+                 f"{2 * first['n'] / args.slice:.1f} produced (load average {first['loadavg']:.2f}): "
+                 f"{first['why']}")
     out = {"duration_s": args.duration, "slice_s": args.slice, "webcam_kb": args.webcam_kb,
            "screen_kb": args.screen_kb, "answer_every_s": args.answer_every, "workers": args.workers,
            "max_inflight": args.max_inflight, "levels": results,
-           "best_n": max(sustained) if sustained else None}
+           "best_n": max(sustained) if sustained else None, "limit": limit}
     print(json.dumps(out, indent=1))  # pylint: disable=print-used
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

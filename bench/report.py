@@ -149,11 +149,12 @@ def testday_rows(testday):
              f"{testday['webcam_kb']} KB + screen {testday['screen_kb']} KB every "
              f"{testday['slice_s']} s, an answer every ~{testday['answer_every_s']} s; "
              f"--workers={testday['workers']}):"]
-    lines.append(f"{'  N':>5}{'chunks/s':>10}{'lost':>6}{'backlog':>9}{'trend':>8}"
+    lines.append(f"{'  N':>5}{'chunks/s':>10}{'lost':>6}{'queued':>8}{'backlog':>9}{'trend':>8}"
                  f"{'chunk p95':>11}{'save p95':>10}{'load':>7}  verdict")
     for level in testday["levels"]:
         lines.append(
-            f"{level['n']:>5}{level['chunks_per_s']:>10.1f}{level['lost']:>6}{level['backlog_end']:>9}"
+            f"{level['n']:>5}{level['chunks_per_s']:>10.1f}{level['lost']:>6}{level.get('undelivered', 0):>8}"
+            f"{level['backlog_end']:>9}"
             f"{level['backlog_trend']:>8.2f}{level['chunk_p95_ms']:>9.0f}ms{level['save_p95_ms']:>8.0f}ms"
             f"{level['loadavg']:>7.2f}  {'sustained' if level['ok'] else 'NOT sustained: ' + level['why']}")
     best = testday.get("best_n")

@@ -38,7 +38,9 @@ KINDS_BY_REQUIREMENT = {
     "both": ("webcam", "screen"),
 }
 PURGE_BATCH_SIZE = 200
-ASSEMBLY_BATCH_SIZE = 20
+# a 45-minute stream remuxes in seconds; a few per run keep a run well within the cron's
+# time limit, and a full batch triggers the next run at once
+ASSEMBLY_BATCH_SIZE = 6
 # the final assembly runs this long after the late-data window, when the last chunk is in
 ASSEMBLY_FINAL_DELAY = timedelta(seconds=10)
 # a late chunk rarely comes alone (the browser's queue is being emptied): rebuild a bit later
