@@ -40,6 +40,7 @@ MAX_SEGMENT = 1000
 MAX_CONTEST_CHARS = 4000
 # where the request keeps the body it read, for Odoo's replays of the same request
 STORED_BODY_KEY = "tech_assessment.chunk_body"
+MAX_OBJECT_KEY = 300
 
 
 def _too_large():
@@ -60,7 +61,7 @@ class AssessmentRecordingPortal(AssessmentPortal):
             length = httprequest.content_length
             if length is not None and length > MAX_CHUNK_BYTES:
                 raise _too_large()
-            if not request.validate_csrf(httprequest.headers.get("X-CSRF-Token")):
+            if not _csrf_ok(httprequest.headers.get("X-CSRF-Token")):
                 raise JsonRouteError(400, _("Session expired (invalid CSRF token): reload the page."))
             chunk_meta = _parse_chunk_fields(httprequest.mimetype, sha256, seq, segment, start_ms, end_ms)
             attempt_sudo = self._upload_attempt(attempt_id, access_token)
@@ -84,6 +85,8 @@ class AssessmentRecordingPortal(AssessmentPortal):
     def recording_object(self, key, **kwargs):
         """A recording file kept in the bucket: for who may read its attachment, a redirect
         to a presigned URL of the object (the browser reads and seeks in it there)."""
+        if "\x00" in key or len(key) > MAX_OBJECT_KEY:
+            raise NotFound()
         store = recording_store(request.env)
         attachment = request.env["ir.attachment"].search(
             [("type", "=", "url"), ("url", "=", OBJECT_ROUTE + key)], limit=1)
@@ -124,6 +127,12 @@ class AssessmentRecordingPortal(AssessmentPortal):
                 message_type="comment", subtype_xmlid="mail.mt_comment",
             )
         return request.redirect(self._attempt_url(attempt_sudo, "/result") + "?contested=1")
+
+
+def _csrf_ok(token):
+    """Odoo's check of the page's CSRF token; a header that is not ASCII (werkzeug decodes
+    headers as latin-1) is refused here, Odoo's constant-time comparison would raise."""
+    return bool(token) and token.isascii() and request.validate_csrf(token)
 
 
 def _read_body_once(max_bytes):

@@ -104,6 +104,8 @@ class TestChunkUpload(RecordingCase):
     def test_csrf_token_is_required(self):
         response = self._upload(self.attempt, "webcam", 0, webm(1000), csrf="")
         self.assertEqual(response.status_code, 400)
+        response = self._upload(self.attempt, "webcam", 0, webm(1000), csrf="\u00e9t\u00e9o9999999999")
+        self.assertEqual(response.status_code, 400)
         response = self._upload(self.attempt, "webcam", 0, webm(1000), csrf="forged0123o9999999999")
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self._chunks(self.attempt))
