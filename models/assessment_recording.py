@@ -246,10 +246,10 @@ class AssessmentRecording(models.Model):
     def _schedule_assembly(self, attempts):
         """Ask the assembly job to run now for attempts that just ended, and once more after
         their late-data window, to assemble for good."""
-        cron = self.env.ref("tech_assessment.ir_cron_assemble_recordings").sudo()
         recorded = attempts.filtered("is_recorded")
         if not recorded:
             return
+        cron = self.env.ref("tech_assessment.ir_cron_assemble_recordings").sudo()
         closed = [attempt.submitted_at for attempt in recorded if attempt.submitted_at]
         cron._trigger([fields.Datetime.now()] + [
             closed_at + LATE_DATA_WINDOW + ASSEMBLY_FINAL_DELAY for closed_at in closed])

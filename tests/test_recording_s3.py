@@ -9,10 +9,12 @@ import requests
 from odoo.tests import tagged
 
 from ..tools.recording_storage import OBJECT_ROUTE, S3_PARAM_PREFIX, STORAGE_PARAM, S3Store, recording_store
+from . import test_recording, test_recording_assembly
 from .recording_case import webm
 from .s3_server import ACCESS_KEY, BUCKET, SECRET_KEY, s3_server
-from .test_recording import TestChunkUpload
-from .test_recording_assembly import TestRecordingAssembly
+
+# the modules, not the classes, are imported: pytest would collect (and run) the classes
+# again in this module otherwise
 
 
 class S3StoreMixin:
@@ -35,7 +37,7 @@ class S3StoreMixin:
 
 
 @tagged("post_install", "-at_install")
-class TestChunkUploadS3(S3StoreMixin, TestChunkUpload):
+class TestChunkUploadS3(S3StoreMixin, test_recording.TestChunkUpload):
     def test_chunk_is_stored_in_the_filestore(self):
         """(In the bucket, here.) The chunk is an object; its attachment points at it."""
         data = webm(300_000)
@@ -63,7 +65,7 @@ class TestChunkUploadS3(S3StoreMixin, TestChunkUpload):
 
 
 @tagged("post_install", "-at_install")
-class TestRecordingAssemblyS3(S3StoreMixin, TestRecordingAssembly):
+class TestRecordingAssemblyS3(S3StoreMixin, test_recording_assembly.TestRecordingAssembly):
     def test_playback_is_served_by_the_bucket(self):
         self._record(6, at=0, parts=3)
         self.attempt._submit()
