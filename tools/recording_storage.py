@@ -98,7 +98,7 @@ class FilestoreStore:
     def drop(self, attachments):
         attachments.sudo().unlink()
 
-    def read(self, attachment):
+    def read_bytes(self, attachment):
         return attachment.sudo().raw
 
 
@@ -198,7 +198,7 @@ class S3Store(FilestoreStore):
                 client.delete(key)
         self.env.cr.postcommit.add(delete_objects)
 
-    def read(self, attachment):
+    def read_bytes(self, attachment):
         buffer = io.BytesIO()
         self.client.get_into(self.key_of(attachment), buffer)
         return buffer.getvalue()
