@@ -50,6 +50,9 @@
             "tech_assessment/static/src/backend/live_refresh.xml",
             "tech_assessment/static/src/backend/item_analysis_chart.js",
             "tech_assessment/static/src/backend/item_analysis_chart.xml",
+            "tech_assessment/static/src/backend/review_player.js",
+            "tech_assessment/static/src/backend/review_player.xml",
+            "tech_assessment/static/src/backend/review_player.scss",
         ],
         # The candidate pages load their own bundle (views/portal_templates.xml,
         # candidate_layout), not every page of the website.

@@ -1,5 +1,7 @@
-"""Recording ingest: chunk upload throughput over HTTP against raw disk writes (dd), and the
-server's peak memory while it receives a 20 MB chunk.
+"""Recording ingest: chunk upload throughput over HTTP against raw disk writes (dd), the
+server's time per chunk at the real chunk size (0.5 MB) against Odoo's own floor (a trivial
+authenticated POST, measured in the same run), and the server's peak memory while it
+receives a 20 MB chunk.
 
 Targets a RUNNING Odoo server with tech_assessment installed (it starts nothing itself):
 
@@ -8,7 +10,10 @@ Targets a RUNNING Odoo server with tech_assessment installed (it starts nothing 
 
 It creates (by XML-RPC, as the given user) a candidate and a started attempt of a copy of an
 assessment recording both streams, then POSTs chunks of 1, 5 and 20 MB the way the test
-page does (multipart, CSRF token of the session, access token, SHA-256). With --pid (the
+page does (the bytes as the body; CSRF and access tokens in headers, SHA-256 and segment in
+the query string). Then --per-chunk uploads of 0.5 MB one after the other (ms each, median
+and p95), and as many POSTs of Odoo's /web/session/get_session_info (JSON-RPC, auth=user,
+as the same admin: the cheapest authenticated POST Odoo has). With --pid (the
 server runs as the same user, workers=0), it resets the process's peak RSS
 (/proc/<pid>/clear_refs) before each size and reads VmHWM after, so the figure is the peak
 while receiving that chunk. dd writes the same sizes into --dir (default /tmp) for comparison.
@@ -23,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import statistics
 import subprocess
 import tempfile
 import time
@@ -31,7 +37,8 @@ import xmlrpc.client
 
 import requests
 
-SIZES_MB = (1, 5, 20)
+SIZES_MB = (0.5, 1, 5, 20)
+PER_CHUNK_MB = 0.5
 
 
 def rss_kb(pid, key):
@@ -53,7 +60,7 @@ def reset_peak(pid):
 
 def dd_mb_per_s(directory, size_mb, sync):
     path = os.path.join(directory, "bench_dd.tmp")
-    args = ["dd", "if=/dev/zero", f"of={path}", "bs=1M", f"count={size_mb}"]
+    args = ["dd", "if=/dev/zero", f"of={path}", "bs=512K", f"count={int(size_mb * 2)}"]
     if sync:
         args.append("conv=fdatasync")
     start = time.perf_counter()
@@ -100,6 +107,8 @@ def main():
     parser.add_argument("--pid", type=int, help="the server's pid, to read its peak RSS")
     parser.add_argument("--dir", default=tempfile.gettempdir(), help="where dd writes")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--per-chunk", type=int, default=60,
+                        help="how many 0.5 MB chunks (and floor POSTs) to time one by one")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON there")
     args = parser.parse_args()
 
@@ -111,40 +120,45 @@ def main():
     page.raise_for_status()
     csrf = re.search(r'data-ta-csrf="([^"]+)"', page.text).group(1)
 
-    print(f"{'chunk':>6} {'HTTP MB/s':>10} {'dd MB/s':>9} {'dd+sync MB/s':>13} "
+    seq = 0
+
+    def upload(data):
+        nonlocal seq
+        digest = hashlib.sha256(data).hexdigest()  # the browser's work, not timed
+        start = time.perf_counter()
+        response = session.post(
+            f"{args.url}/my/assessments/{attempt}/recording/screen/{seq}",
+            params={"sha256": digest, "segment": "1"},
+            data=data, timeout=300,
+            headers={"Content-Type": "video/webm", "X-CSRF-Token": csrf, "X-Access-Token": token})
+        elapsed = time.perf_counter() - start
+        response.raise_for_status()
+        seq += 1
+        return elapsed
+
+    print(f"load average: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    print(f"{'chunk':>6} {'HTTP MB/s':>10} {'dd MB/s':>9} {'% of dd':>8} {'dd+sync MB/s':>13} "
           f"{'server RSS before':>18} {'peak RSS':>9} {'growth':>8}")
-    seq, rows = 0, []
+    rows = []
     for size_mb in SIZES_MB:
-        data = os.urandom(size_mb * 1024 * 1024)
-        digest = hashlib.sha256(data).hexdigest()
         timings, growth = [], None
         before = peak = None
         for _ in range(args.repeat):
+            # new bytes each time, so that every upload is really stored
+            data = os.urandom(int(size_mb * 1024 * 1024))
             if args.pid and reset_peak(args.pid):
                 before = rss_kb(args.pid, "VmRSS")
-            start = time.perf_counter()
-            response = session.post(
-                f"{args.url}/my/assessments/{attempt}/recording/screen/{seq}",
-                data={"csrf_token": csrf, "access_token": token, "sha256": digest, "segment": "1"},
-                files={"chunk": (f"screen-{seq}.webm", data, "video/webm")},
-                timeout=300,
-            )
-            timings.append(time.perf_counter() - start)
-            response.raise_for_status()
+            timings.append(upload(data))
             if args.pid and before is not None:
                 peak = rss_kb(args.pid, "VmHWM")
                 growth = max(growth or 0, peak - before)
-            # new bytes each time, so that every upload is really stored
-            data = os.urandom(size_mb * 1024 * 1024)
-            digest = hashlib.sha256(data).hexdigest()
-            seq += 1
         http_rate = size_mb / min(timings)
         dd_rate = max(dd_mb_per_s(args.dir, size_mb, False) for _ in range(args.repeat))
         dd_sync = max(dd_mb_per_s(args.dir, size_mb, True) for _ in range(args.repeat))
         memory = (f"{before / 1024:>16.1f}MB {peak / 1024:>8.1f}MB {growth / 1024:>7.1f}MB"
                   if peak else f"{'n/a':>18} {'n/a':>9} {'n/a':>8}")
-        print(f"{size_mb:>4}MB {http_rate:>10.1f} {dd_rate:>9.1f} {dd_sync:>13.1f} {memory}",
-              flush=True)
+        print(f"{size_mb:>4}MB {http_rate:>10.1f} {dd_rate:>9.1f} {100 * http_rate / dd_rate:>7.0f}% "
+              f"{dd_sync:>13.1f} {memory}", flush=True)
         rows.append({
             "size_mb": size_mb, "http_mb_s": round(http_rate, 1), "dd_mb_s": round(dd_rate, 1),
             "dd_sync_mb_s": round(dd_sync, 1),
@@ -152,11 +166,52 @@ def main():
             "rss_peak_mb": round(peak / 1024, 1) if peak else None,
             "rss_growth_mb": round(growth / 1024, 1) if peak else None,
         })
+    # what one more megabyte costs, without the per-request cost: the ingest's own bandwidth
+    by_size = {row["size_mb"]: row for row in rows}
+    t5, t20 = 5 / by_size[5]["http_mb_s"], 20 / by_size[20]["http_mb_s"]
+    marginal = 15 / (t20 - t5) if t20 > t5 else None
+    if marginal:
+        print(f"marginal ingest bandwidth (5 -> 20 MB): {marginal:.0f} MB/s "
+              f"({100 * marginal / by_size[20]['dd_mb_s']:.0f}% of dd at 20 MB)", flush=True)
+    per_chunk = measure_per_chunk(args, upload)
+    print(f"per {PER_CHUNK_MB} MB chunk: median {per_chunk['chunk_ms_median']:.1f} ms, p95 "
+          f"{per_chunk['chunk_ms_p95']:.1f} ms; Odoo's floor (authenticated JSON POST "
+          f"get_session_info): median {per_chunk['floor_ms_median']:.1f} ms, p95 "
+          f"{per_chunk['floor_ms_p95']:.1f} ms; ratio {per_chunk['ratio']:.2f}", flush=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"measured": True, "repeat": args.repeat, "rss_measured": bool(args.pid)
                        and all(row["rss_growth_mb"] is not None for row in rows),
-                       "dd_dir": args.dir, "sizes": rows}, handle, indent=1)
+                       "dd_dir": args.dir, "sizes": rows, "per_chunk": per_chunk,
+                       "marginal_mb_s": round(marginal, 1) if marginal else None,
+                       "load": os.getloadavg()}, handle, indent=1)
+
+
+def measure_per_chunk(args, upload):
+    """Median and p95 ms of sequential 0.5 MB uploads, and of Odoo's cheapest authenticated
+    POST (get_session_info as the admin), interleaved so that both see the same load."""
+    admin = requests.Session()
+    admin.post(f"{args.url}/web/session/authenticate", json={"jsonrpc": "2.0", "params": {
+        "db": args.db, "login": args.login, "password": args.password}}, timeout=60).raise_for_status()
+    payloads = [os.urandom(int(PER_CHUNK_MB * 1024 * 1024)) for _ in range(args.per_chunk)]
+    chunk_ms, floor_ms = [], []
+    for data in payloads:
+        chunk_ms.append(1000 * upload(data))
+        start = time.perf_counter()
+        admin.post(f"{args.url}/web/session/get_session_info",
+                   json={"jsonrpc": "2.0", "params": {}}, timeout=60).raise_for_status()
+        floor_ms.append(1000 * (time.perf_counter() - start))
+
+    def pct(values, q):
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    result = {"chunk_mb": PER_CHUNK_MB, "count": args.per_chunk,
+              "chunk_ms_median": round(statistics.median(chunk_ms), 2),
+              "chunk_ms_p95": round(pct(chunk_ms, 0.95), 2),
+              "floor_ms_median": round(statistics.median(floor_ms), 2),
+              "floor_ms_p95": round(pct(floor_ms, 0.95), 2)}
+    result["ratio"] = round(result["chunk_ms_median"] / result["floor_ms_median"], 2)
+    return result
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ bench_grading.py.
 """
 import argparse
 import json
+import os
 import sys
 
 SPEED_TARGET = 3.0
@@ -119,23 +120,63 @@ def ingest_rows(ingest, note=None):
             f"Recording ingest {row['size_mb']:>2} MB: {row['http_mb_s']:7.1f} MB/s over HTTP vs"
             f" {row['dd_mb_s']:6.0f} MB/s dd{share}, dd+fdatasync {row['dd_sync_mb_s']:.0f} MB/s;"
             f" peak RSS {rss} while receiving")
-    lines.append(f"         (best of {ingest.get('repeat', '?')} multipart POSTs per size to "
+    lines.append(f"         (best of {ingest.get('repeat', '?')} POSTs of the raw chunk per size to "
                  "/my/assessments/<id>/recording/screen/<seq> on a --workers=0 server; RSS: VmHWM of "
                  "that process after clear_refs, minus its RSS before)")
+    if ingest.get("marginal_mb_s"):
+        dd20 = next((row["dd_mb_s"] for row in ingest["sizes"] if row["size_mb"] == 20), None)
+        lines.append(f"Recording ingest marginal bandwidth (5 -> 20 MB, the per-request cost left out): "
+                     f"{ingest['marginal_mb_s']:.0f} MB/s"
+                     + (f" ({100 * ingest['marginal_mb_s'] / dd20:.0f}% of dd at 20 MB)" if dd20 else ""))
+    per_chunk = ingest.get("per_chunk")
+    if per_chunk:
+        lines.append(
+            f"Recording ingest per {per_chunk['chunk_mb']} MB chunk: median "
+            f"{per_chunk['chunk_ms_median']:.1f} ms (p95 {per_chunk['chunk_ms_p95']:.1f}) vs Odoo's "
+            f"floor, an authenticated JSON POST (get_session_info): {per_chunk['floor_ms_median']:.1f} ms"
+            f" (p95 {per_chunk['floor_ms_p95']:.1f}): x{per_chunk['ratio']:.2f}"
+            f" ({per_chunk['count']} of each, one at a time)")
+    if ingest.get("load"):
+        lines.append("         load average during the ingest run: "
+                     + " ".join(f"{value:.2f}" for value in ingest["load"]))
+    return lines
+
+
+def testday_rows(testday):
+    if not testday:
+        return []
+    lines = [f"Recorded test day ({testday['duration_s']:.0f} s per level, webcam "
+             f"{testday['webcam_kb']} KB + screen {testday['screen_kb']} KB every "
+             f"{testday['slice_s']} s, an answer every ~{testday['answer_every_s']} s; "
+             f"--workers={testday['workers']}):"]
+    lines.append(f"{'  N':>5}{'chunks/s':>10}{'lost':>6}{'queued':>8}{'backlog':>9}{'trend':>8}"
+                 f"{'chunk p95':>11}{'save p95':>10}{'load':>7}  verdict")
+    for level in testday["levels"]:
+        lines.append(
+            f"{level['n']:>5}{level['chunks_per_s']:>10.1f}{level['lost']:>6}{level.get('undelivered', 0):>8}"
+            f"{level['backlog_end']:>9}"
+            f"{level['backlog_trend']:>8.2f}{level['chunk_p95_ms']:>9.0f}ms{level['save_p95_ms']:>8.0f}ms"
+            f"{level['loadavg']:>7.2f}  {'sustained' if level['ok'] else 'NOT sustained: ' + level['why']}")
+    best = testday.get("best_n")
+    lines.append(f"Largest N sustained: {best if best else 'none of those tried'}"
+                 f" (target >= 250); limit: {testday.get('limit', '?')}")
     return lines
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--load", required=True)
+    parser.add_argument("--load")
+    parser.add_argument("--testday")
     parser.add_argument("--grading")
     parser.add_argument("--ingest")
     parser.add_argument("--machine", default="")
     parser.add_argument("--server", default="")
     parser.add_argument("--out")
     args = parser.parse_args()
-    with open(args.load, encoding="utf-8") as handle:
-        load = json.load(handle)
+    load = {"runs": [], "think_s": "-"}
+    if args.load and os.path.exists(args.load):
+        with open(args.load, encoding="utf-8") as handle:
+            load = json.load(handle)
     grading = None
     if args.grading:
         try:
@@ -171,6 +212,9 @@ def main():
         except (OSError, ValueError):
             ingest, note = None, "the ingest run wrote no results (see bench/results/ingest.log)"
     lines += ingest_rows(ingest, note)
+    if args.testday and os.path.exists(args.testday):
+        with open(args.testday, encoding="utf-8") as handle:
+            lines += testday_rows(json.load(handle))
     if verdicts:
         lines.append("")
         speed_met = [n for n, _s, ok, _q, _qok in verdicts if ok]

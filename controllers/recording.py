@@ -1,10 +1,14 @@
-"""Recording upload (numbered chunks, multipart, CSRF-checked) and the candidate's contest.
+"""Recording upload (numbered chunks, CSRF-checked) and the candidate's contest.
 
-A chunk is POSTed to `/my/assessments/<id>/recording/<kind>/<seq>` with the fields
-`csrf_token`, `access_token` (or the `X-Access-Token` header; or the session that opened the
-link), `sha256` (hex of the bytes), `segment` (1, 2... one per MediaRecorder),
-`start_ms`/`end_ms` (epoch milliseconds covered) and the file part `chunk`. The handler
-parses and authorizes; `assessment.recording.chunk._ingest` does the rest.
+A chunk is POSTed to `/my/assessments/<id>/recording/<kind>/<seq>` as the request's body
+itself (no multipart: `Content-Type: video/webm` or `video/mp4`, with codec parameters if
+any), with the headers `X-CSRF-Token` (the page's CSRF token) and `X-Access-Token` (or the
+session that opened the link), and in the query string `sha256` (hex of the bytes),
+`segment` (1, 2... one per MediaRecorder) and `start_ms`/`end_ms` (epoch milliseconds
+covered). The body is read once from the socket, hashed on the way and written once into
+the filestore (tools/recording_files.py), and reused as it is when Odoo replays the request
+after a serialization failure. The handler parses and authorizes;
+`assessment.recording.chunk._ingest` does the rest.
 
 Answers: 200 stored / 200 replay (same sequence, same bytes: nothing stored twice),
 404 not the caller's attempt, 409 not started or closed (plus the late-data window) or the
@@ -23,6 +27,7 @@ from odoo.http import request
 from ..models.assessment_attempt import GRADED_STATES
 from ..models.assessment_recording_chunk import MAX_CHUNK_BYTES
 from ..tools.recording_files import ChunkTooLarge
+from ..tools.recording_storage import OBJECT_ROUTE, S3Store, recording_store
 from ..tools.request_input import epoch_ms_to_datetime, parse_int, storable_text
 from .portal import AssessmentPortal, JsonRouteError
 
@@ -33,6 +38,9 @@ SHA256_RE = re.compile(r"[0-9a-f]{64}")
 MAX_SEQUENCE = 10**7 - 1
 MAX_SEGMENT = 1000
 MAX_CONTEST_CHARS = 4000
+# where the request keeps the body it read, for Odoo's replays of the same request
+STORED_BODY_KEY = "tech_assessment.chunk_body"
+MAX_OBJECT_KEY = 300
 
 
 def _too_large():
@@ -42,19 +50,23 @@ def _too_large():
 class AssessmentRecordingPortal(AssessmentPortal):
 
     @http.route("/my/assessments/<int:attempt_id>/recording/<string:kind>/<int:seq>",
-                type="http", auth="public", methods=["POST"], csrf=True,
-                max_content_length=MAX_REQUEST_BYTES)
-    def portal_assessment_recording_chunk(self, attempt_id, kind, seq, chunk=None, sha256=None,
-                                          segment=None, start_ms=None, end_ms=None,
-                                          access_token=None, **kwargs):
+                type="http", auth="public", methods=["POST"], csrf=False,
+                max_content_length=MAX_CHUNK_BYTES)
+    def portal_assessment_recording_chunk(self, attempt_id, kind, seq, sha256=None, segment=None,
+                                          start_ms=None, end_ms=None, access_token=None, **kwargs):
+        # csrf=False: Odoo looks for the token in the form, and there is no form here; the
+        # header is checked instead, as strictly
         try:
-            length = request.httprequest.content_length
-            if length is not None and length > MAX_REQUEST_BYTES:
+            httprequest = request.httprequest
+            length = httprequest.content_length
+            if length is not None and length > MAX_CHUNK_BYTES:
                 raise _too_large()
+            if not _csrf_ok(httprequest.headers.get("X-CSRF-Token")):
+                raise JsonRouteError(400, _("Session expired (invalid CSRF token): reload the page."))
+            chunk_meta = _parse_chunk_fields(httprequest.mimetype, sha256, seq, segment, start_ms, end_ms)
             attempt_sudo = self._upload_attempt(attempt_id, access_token)
-            chunk_meta = _parse_chunk_fields(chunk, sha256, seq, segment, start_ms, end_ms)
             return self._json_response(request.env["assessment.recording.chunk"].sudo()._ingest(
-                attempt_sudo, kind, stream=chunk.stream, **chunk_meta))
+                attempt_sudo, kind, read_body=_read_body_once, **chunk_meta))
         except (JsonRouteError, ChunkTooLarge, UserError) as error:
             request.env.cr.rollback()
             error = _as_route_error(error)
@@ -68,6 +80,19 @@ class AssessmentRecordingPortal(AssessmentPortal):
         page before the reload sent after this one was rendered is counted too, so that no
         number is used twice."""
         return self._run_json(attempt_id, lambda attempt, body: attempt._recording_client_state())
+
+    @http.route(OBJECT_ROUTE + "<path:key>", type="http", auth="user", methods=["GET"])
+    def recording_object(self, key, **kwargs):
+        """A recording file kept in the bucket: for who may read its attachment, a redirect
+        to a presigned URL of the object (the browser reads and seeks in it there)."""
+        if "\x00" in key or len(key) > MAX_OBJECT_KEY:
+            raise NotFound()
+        store = recording_store(request.env)
+        attachment = request.env["ir.attachment"].search(
+            [("type", "=", "url"), ("url", "=", OBJECT_ROUTE + key)], limit=1)
+        if not attachment or not isinstance(store, S3Store):
+            raise NotFound()
+        return request.redirect(store.presigned_url(key), code=302, local=False)
 
     def _test_page_values(self, attempt_sudo):
         values = super()._test_page_values(attempt_sudo)
@@ -104,11 +129,37 @@ class AssessmentRecordingPortal(AssessmentPortal):
         return request.redirect(self._attempt_url(attempt_sudo, "/result") + "?contested=1")
 
 
-def _parse_chunk_fields(upload, sha256, seq, segment, start_ms, end_ms):
+def _csrf_ok(token):
+    """Odoo's check of the page's CSRF token; a header that is not ASCII (werkzeug decodes
+    headers as latin-1) is refused here, Odoo's constant-time comparison would raise."""
+    return bool(token) and token.isascii() and request.validate_csrf(token)
+
+
+def _read_body_once(max_bytes):
+    """The request's body, read from the socket into the recording store (the filestore or
+    the bucket: tools/recording_storage.py), hashed on the way: (ref, sha1, sha256, size).
+    Odoo replays a request after a serialization failure, with the same request object but
+    a body already read: the file stored the first time is used again."""
+    environ = request.httprequest.environ
+    stored = environ.get(STORED_BODY_KEY)
+    if stored is None:
+        stored = recording_store(request.env).put_stream(
+            _body_stream(), max_bytes=max_bytes, length=request.httprequest.content_length)
+        environ[STORED_BODY_KEY] = stored
+    return stored
+
+
+def _body_stream():
+    """Werkzeug's stream of the request body (limited to its Content-Length). Odoo's
+    HTTPRequest wraps werkzeug's request without exposing it: its attribute `stream`, which
+    werkzeug leaves unread for a body that is not a form, is taken from the wrapped object."""
+    wrapped = request.httprequest._HTTPRequest__wrapped  # pylint: disable=protected-access
+    return wrapped.stream
+
+
+def _parse_chunk_fields(content_mimetype, sha256, seq, segment, start_ms, end_ms):
     """The chunk's fields as `_ingest` takes them, or a JsonRouteError."""
-    if upload is None or not hasattr(upload, "stream"):
-        raise JsonRouteError(422, _("Send the chunk as the multipart file part 'chunk'."))
-    mimetype = (upload.mimetype or "").lower()
+    mimetype = (content_mimetype or "").lower()
     if mimetype not in ALLOWED_MIMETYPES:
         raise JsonRouteError(415, _("A recording chunk must be video/webm or video/mp4."))
     if not isinstance(sha256, str) or not SHA256_RE.fullmatch(sha256):

@@ -12,7 +12,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.recording_coverage import late_runs, unrecorded_seconds
-from .assessment_attempt import LATE_DATA_WINDOW
+from ..tools.recording_timeline import build_timeline
+from .assessment_attempt import GRADED_STATES, LATE_DATA_WINDOW
 from .assessment_recording import KINDS_BY_REQUIREMENT
 from .assessment_recording_chunk import LATE_CHUNK_SECONDS
 
@@ -42,6 +43,11 @@ class AssessmentAttempt(models.Model):
         groups="tech_assessment.group_assessment_user",
         help="Seconds of the test during which a required stream was not recorded: gaps "
              "between chunks, and between a stream's end and its restart.")
+    review_timeline = fields.Json(
+        compute="_compute_review_timeline", string="Review",
+        groups="tech_assessment.group_assessment_user",
+        help="The recordings of the attempt on one timeline, with its events and gaps "
+             "(the review player).")
     integrity_html = fields.Html(
         compute="_compute_integrity_html", sanitize=False, string="Integrity",
         groups="tech_assessment.group_assessment_user",
@@ -174,6 +180,40 @@ class AssessmentAttempt(models.Model):
                     "playable": attempt.sudo().recording_ids.filtered("attachment_id"),
                 })
 
+    @api.depends("state", "recording_ids.state", "event_ids")
+    def _compute_review_timeline(self):
+        for attempt in self:
+            attempt.review_timeline = attempt._review_timeline()
+
+    def _review_timeline(self, focus=0.0):
+        """The player's timeline (tools/recording_timeline.py), or False when nothing was
+        recorded. Times are seconds after the start of the attempt."""
+        self.ensure_one()
+        kinds = self._required_kinds()
+        if not kinds or not self.started_at:
+            return False
+        origin = self.started_at
+        end = self.submitted_at or min(fields.Datetime.now(), self.deadline or fields.Datetime.now())
+        labels = dict(self.env["assessment.recording"]._fields["kind"]._description_selection(self.env))
+        playable = self.sudo().recording_ids.filtered(
+            lambda r: r.attachment_id and r.state != "purged")
+        tracks = [{"kind": kind, "label": labels[kind], "segments": [{
+            "id": recording.id,
+            "segment": recording.segment,
+            "url": f"/web/content/{recording.attachment_id.id}",
+            "offset": round(recording.offset_seconds, 3),
+            "duration": round(recording.media_seconds or recording.duration_seconds, 3),
+            "seekable": recording.seekable,
+        } for recording in playable.filtered(lambda r, k=kind: r.kind == k).sorted("offset_seconds")]}
+            for kind in kinds]
+        event_labels = dict(self.env["assessment.event"]._fields["kind"]._description_selection(self.env))
+        events = [{
+            "at": round((event.server_time - origin).total_seconds(), 3),
+            "kind": event.kind, "label": event_labels.get(event.kind, event.kind),
+            "detail": event.detail or "",
+        } for event in self.sudo().event_ids]
+        return build_timeline((end - origin).total_seconds(), tracks, events, focus)
+
     def _recording_client_state(self):
         """What the recorder of the test page needs to resume: next sequence number per
         stream and next segment (a reload or a restart opens a new segment)."""
@@ -234,6 +274,19 @@ class AssessmentAttempt(models.Model):
         self._check_access("write")
         self._assemble_recordings()
         return True
+
+    def _submit(self):
+        ending = self.filtered(lambda attempt: attempt.state == "in_progress")
+        result = super()._submit()
+        self.env["assessment.recording"]._schedule_assembly(
+            ending.filtered(lambda attempt: attempt.state in GRADED_STATES))
+        return result
+
+    def _expire(self):
+        ending = self.filtered(lambda attempt: attempt.state == "in_progress")
+        result = super()._expire()
+        self.env["assessment.recording"]._schedule_assembly(ending)
+        return result
 
     def _assemble_recordings(self):
         recordings_sudo = self.sudo().recording_ids

@@ -1,5 +1,5 @@
 """Webcam and screen recordings of an attempt: numbered chunks streamed to the filestore,
-assembled in order into one playable file per stream segment, purged after retention.
+assembled in order into one seekable file per stream segment, purged after retention.
 
 A *segment* is what one MediaRecorder produced: its first chunk carries the WebM header, so
 the chunks of a segment concatenated in sequence order are a valid file. A stream that
@@ -9,12 +9,23 @@ growing per attempt and stream kind, so a gap in them is a fact (a chunk that ne
 Bytes are never held in memory: uploads are copied block by block (hashing on the way) into
 a temporary file of the filestore, then renamed to their content address, and the
 attachment row is pointed at it directly (no base64, no `raw`).
+
+Assembly remuxes a segment's chunks without re-encoding (tools/recording_media.py) into a
+file with a duration and cues, so that a player seeks in it. It runs in the assembly job,
+triggered when the attempt ends (`_schedule_assembly`), again when a late chunk arrives, and
+for good once the late-data window has passed (then the chunk files go). Each segment keeps
+its place on the attempt's timeline (`offset_seconds`): the player leaves the time between
+segments (a stream stopped, the page reloaded) as a gap.
 """
 import logging
+import os
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from ..tools.recording_files import create_file_attachment, stream_to_filestore
+from ..tools.recording_files import filestore_temp_path
+from ..tools.recording_media import ConcatenatedFiles, RemuxError, remux
+from ..tools.recording_storage import recording_store
 from .assessment_attempt import FINISHED_STATES, LATE_DATA_WINDOW
 
 _logger = logging.getLogger(__name__)
@@ -27,7 +38,13 @@ KINDS_BY_REQUIREMENT = {
     "both": ("webcam", "screen"),
 }
 PURGE_BATCH_SIZE = 200
-ASSEMBLY_BATCH_SIZE = 20
+# a 45-minute stream remuxes in seconds; a few per run keep a run well within the cron's
+# time limit, and a full batch triggers the next run at once
+ASSEMBLY_BATCH_SIZE = 6
+# the final assembly runs this long after the late-data window, when the last chunk is in
+ASSEMBLY_FINAL_DELAY = timedelta(seconds=10)
+# a late chunk rarely comes alone (the browser's queue is being emptied): rebuild a bit later
+LATE_CHUNK_BATCHING = timedelta(seconds=15)
 
 
 class AssessmentRecording(models.Model):
@@ -61,6 +78,19 @@ class AssessmentRecording(models.Model):
     file_size = fields.Integer(string="File bytes", readonly=True)
     sha256 = fields.Char(string="File SHA-256", readonly=True)
     assembled_at = fields.Datetime(readonly=True)
+    seekable = fields.Boolean(
+        readonly=True,
+        help="The file was remuxed: it has a duration and cues, a player can seek in it. "
+             "Otherwise it is the chunks as received (see the remux error).")
+    media_seconds = fields.Float(string="File duration (s)", readonly=True,
+                                 help="The duration written in the file by the remux.")
+    remux_error = fields.Char(readonly=True, help="Why the chunks could not be remuxed.")
+    review_timeline = fields.Json(
+        compute="_compute_review_timeline", string="Review",
+        help="The attempt's review player, opened at this segment.")
+    offset_seconds = fields.Float(
+        compute="_compute_offset_seconds", string="Starts at (s)",
+        help="Where the segment starts on the attempt's timeline (seconds after its start).")
     purged_at = fields.Datetime(readonly=True)
 
     _sql_constraints = [
@@ -75,6 +105,19 @@ class AssessmentRecording(models.Model):
                 recording.duration_seconds = (recording.ended_at - recording.started_at).total_seconds()
             else:
                 recording.duration_seconds = 0.0
+
+    @api.depends("started_at", "attempt_id.started_at")
+    def _compute_offset_seconds(self):
+        for recording in self:
+            origin = recording.attempt_id.started_at
+            recording.offset_seconds = max(0.0, (recording.started_at - origin).total_seconds()) \
+                if recording.started_at and origin else 0.0
+
+    @api.depends("attempt_id", "state", "offset_seconds")
+    def _compute_review_timeline(self):
+        for recording in self:
+            recording.review_timeline = recording.attempt_id.sudo()._review_timeline(
+                focus=recording.offset_seconds)
 
     @api.depends("attempt_id", "kind", "segment")
     def _compute_display_name(self):
@@ -106,38 +149,38 @@ class AssessmentRecording(models.Model):
             values["ended_at"] = chunk.end_time
         if not self.mimetype:
             values["mimetype"] = chunk.mimetype
-        if self.state == "assembled":
+        rebuild = self.state == "assembled"
+        if rebuild:
             values["state"] = "recording"  # a late chunk: the file must be rebuilt
         self.write(values)
+        if rebuild:
+            self.env.ref("tech_assessment.ir_cron_assemble_recordings").sudo()._trigger(
+                fields.Datetime.now() + LATE_CHUNK_BATCHING)
 
     # ------------------------------------------------------------------
     # Assembly
     # ------------------------------------------------------------------
     def _assemble(self, drop_chunks=False):
-        """Concatenate the chunks in sequence order into one attachment per segment.
+        """Remux the chunks, in sequence order, into one seekable file per segment.
 
-        A missing sequence number is written down, not an error. With `drop_chunks`, the
-        chunk files are deleted once the whole file is stored (their hashes stay)."""
-        Attachment = self.env["ir.attachment"].sudo()
+        Chunks FFmpeg cannot read (not a media stream) are concatenated as received, and the
+        reason is kept. A missing sequence number is written down, not an error. With
+        `drop_chunks`, the chunk files are deleted once the whole file is stored (their
+        hashes stay)."""
+        store = recording_store(self.env)
         for recording in self.sudo():
             if recording.state == "purged":
                 continue
             chunks = recording.chunk_ids.filtered("attachment_id").sorted("sequence")
             if not chunks:
                 continue
-            handles = []
-            try:
-                for chunk in chunks:
-                    handles.append(open(Attachment._full_path(chunk.attachment_id.store_fname), "rb"))
-                stored = stream_to_filestore(self.env, handles)
-            finally:
-                for handle in handles:
-                    handle.close()
+            with store.local_paths(chunks.attachment_id) as paths:
+                stored, media_seconds, error = recording._remux_into_store(store, paths)
             old = recording.attachment_id
             extension = "mp4" if (recording.mimetype or "").endswith("mp4") else "webm"
-            attachment = create_file_attachment(self.env, stored, {
+            attachment = store.attach(stored, {
                 "name": f"attempt-{recording.attempt_id.id}-{recording.kind}-{recording.segment}.{extension}",
-                "mimetype": recording.mimetype or "video/webm",
+                "mimetype": (recording.mimetype or "video/webm").split(";")[0],
                 "res_model": recording._name,
                 "res_id": recording.id,
                 "company_id": recording.company_id.id,
@@ -149,10 +192,34 @@ class AssessmentRecording(models.Model):
                 "state": "assembled",
                 "assembled_at": fields.Datetime.now(),
                 "missing_sequences": recording._missing_sequences(),
+                "seekable": not error,
+                "media_seconds": media_seconds,
+                "remux_error": error,
             })
-            old.unlink()
+            store.drop(old)
             if drop_chunks:
-                chunks.attachment_id.unlink()
+                store.drop(chunks.attachment_id)
+
+    def _remux_into_store(self, store, paths):
+        """(stored, seconds, error): the remuxed file, or the chunks as they are and why."""
+        self.ensure_one()
+        container = "mp4" if (self.mimetype or "").endswith("mp4") else "webm"
+        tmp_path = filestore_temp_path(self.env)
+        try:
+            seconds = remux(paths, tmp_path, container)
+            return store.put_file(tmp_path), seconds, False
+        except RemuxError as error:
+            _logger.info("%s: not remuxed (%s), chunks concatenated", self.display_name, error)
+            reason = str(error)[:200]
+        finally:
+            if os.path.exists(tmp_path):
+                os.unlink(tmp_path)
+        source = ConcatenatedFiles(paths)
+        try:
+            stored = store.put_stream(source, length=sum(os.path.getsize(path) for path in paths))
+        finally:
+            source.close()
+        return stored, self.duration_seconds, reason
 
     def _missing_sequences(self):
         """Sequence numbers absent between the stream's first and last chunk (all segments)."""
@@ -176,16 +243,36 @@ class AssessmentRecording(models.Model):
         return True
 
     @api.model
+    def _schedule_assembly(self, attempts):
+        """Ask the assembly job to run now for attempts that just ended, and once more after
+        their late-data window, to assemble for good."""
+        recorded = attempts.filtered("is_recorded")
+        if not recorded:
+            return
+        cron = self.env.ref("tech_assessment.ir_cron_assemble_recordings").sudo()
+        closed = [attempt.submitted_at for attempt in recorded if attempt.submitted_at]
+        cron._trigger([fields.Datetime.now()] + [
+            closed_at + LATE_DATA_WINDOW + ASSEMBLY_FINAL_DELAY for closed_at in closed])
+
+    @api.model
     def _cron_assemble_recordings(self, batch_size=ASSEMBLY_BATCH_SIZE):
-        """Assemble, for good, the streams of attempts closed longer than the flush window."""
+        """Assemble the streams of ended attempts: at once (playable, seekable), again when a
+        late chunk came, and for good past the late-data window (the chunk files go)."""
         closed_before = fields.Datetime.now() - LATE_DATA_WINDOW
-        recordings = self.sudo().search([
-            ("state", "=", "recording"),
-            ("attempt_id.state", "in", FINISHED_STATES),
-            ("attempt_id.submitted_at", "<", closed_before),
+        finished = [("attempt_id.state", "in", FINISHED_STATES)]
+        recordings = self.sudo().search(finished + [("state", "=", "recording")],
+                                        limit=batch_size, order="id")
+        final = recordings.filtered(lambda r: r.attempt_id.submitted_at
+                                    and r.attempt_id.submitted_at < closed_before)
+        final._assemble(drop_chunks=True)
+        (recordings - final)._assemble()
+        # assembled early, and the window is over without a late chunk: drop the chunk files
+        done = self.sudo().search(finished + [
+            ("state", "=", "assembled"), ("attempt_id.submitted_at", "<", closed_before),
+            ("chunk_ids.attachment_id", "!=", False),
         ], limit=batch_size, order="id")
-        recordings._assemble(drop_chunks=True)
-        if len(recordings) == batch_size:
+        recording_store(self.env).drop(done.chunk_ids.attachment_id)
+        if len(recordings) == batch_size or len(done) == batch_size:
             self.env.ref("tech_assessment.ir_cron_assemble_recordings")._trigger()
         return len(recordings)
 
@@ -197,7 +284,7 @@ class AssessmentRecording(models.Model):
         recordings = self.sudo().filtered(lambda r: r.state != "purged")
         files = recordings.attachment_id | recordings.chunk_ids.attachment_id
         freed = sum(files.mapped("file_size"))
-        files.unlink()
+        recording_store(self.env).drop(files)
         recordings.write({"state": "purged", "purged_at": fields.Datetime.now()})
         return recordings, freed
 

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.concurrency import replay_on_unique_violation
-from ..tools.recording_files import create_file_attachment, sha256_of, stream_to_filestore
+from ..tools.recording_storage import recording_store
 from .assessment_recording import RECORDING_KINDS
 
 MAX_CHUNK_BYTES = 25 * 1024 * 1024
@@ -50,16 +50,17 @@ class AssessmentRecordingChunk(models.Model):
     ]
 
     @api.model
-    def _ingest(self, attempt, kind, sequence, segment, stream, mimetype, sha256, start_time=None,
-                end_time=None):
+    def _ingest(self, attempt, kind, sequence, segment, read_body, mimetype, sha256,
+                start_time=None, end_time=None):
         """Store the chunk `sequence` of the attempt's `kind` stream, or recognise its replay.
 
-        `stream` is the uploaded file (spooled by werkzeug), copied block by block into the
-        filestore and hashed on the way; `sha256` is the hash the browser declared. The same
-        sequence number with the same bytes is an idempotent replay: nothing is stored twice.
-        Raises UserError (not started, closed, sequence already stored with other bytes),
-        ValidationError (stream not recorded, bytes that do not match the hash) and
-        ChunkTooLarge.
+        `read_body(max_bytes)` reads the request's body into the filestore (once per
+        request, even when Odoo replays the request) and returns (store_fname, sha1, sha256,
+        size); it is called only once the attempt is known to take the chunk. `sha256` is
+        the hash the browser declared. The same sequence number with the same bytes is an
+        idempotent replay: nothing is stored twice. Raises UserError (not started, closed,
+        sequence already stored with other bytes), ValidationError (stream not recorded,
+        bytes that do not match the hash) and ChunkTooLarge.
 
         :return: dict(stored, replay, sequence, size)
         """
@@ -69,15 +70,15 @@ class AssessmentRecordingChunk(models.Model):
         # the browser that missed the first answer then forgets it, and writes nothing.
         existing = self._of_stream(attempt, kind, sequence)
         if existing:
-            return existing._replayed(stream, sha256)
+            return existing._replayed(read_body, sha256)
         attempt._check_accepts_late_data()
-        stored = stream_to_filestore(self.env, [stream], max_bytes=MAX_CHUNK_BYTES)
+        stored = read_body(MAX_CHUNK_BYTES)
         if stored[2] != sha256:
-            # the file stays marked for the garbage collector: no row references it
+            recording_store(self.env).discard(stored)
             raise ValidationError(_("The chunk's bytes do not match its SHA-256: resend it."))
         # The same chunk sent twice at once, or two chunks opening one segment at once: the
-        # loser cannot see the winner's row in its snapshot. It is replayed (Odoo rewinds the
-        # upload), then finds the row: an idempotent replay, or the segment to add to.
+        # loser cannot see the winner's row in its snapshot. It is replayed (the body read
+        # once is reused), then finds the row: an idempotent replay, or the segment to add to.
         with replay_on_unique_violation(
                 self.env.cr, "assessment_recording_chunk_attempt_kind_sequence_unique",
                 "assessment_recording_attempt_kind_segment_unique"):
@@ -93,12 +94,15 @@ class AssessmentRecordingChunk(models.Model):
         return self.search([("attempt_id", "=", attempt.id), ("kind", "=", kind),
                             ("sequence", "=", sequence)], limit=1)
 
-    def _replayed(self, stream, sha256):
+    def _replayed(self, read_body, sha256):
         """The same sequence number again: the same bytes are a replay, others a conflict."""
         self.ensure_one()
         if sha256 != self.sha256:
             raise UserError(_("Chunk %s was already received with other content.", self.sequence))
-        if sha256_of(stream, MAX_CHUNK_BYTES) != sha256:
+        stored = read_body(MAX_CHUNK_BYTES)
+        # in the filestore, the same bytes are the same file: discarding keeps it
+        recording_store(self.env).discard(stored)
+        if stored[2] != sha256:
             raise ValidationError(_("The chunk's bytes do not match its SHA-256: resend it."))
         return {"stored": False, "replay": True, "sequence": self.sequence, "size": self.size}
 
@@ -116,7 +120,7 @@ class AssessmentRecordingChunk(models.Model):
     def _create_from_file(self, recording, sequence, sha256, stored, mimetype, start_time, end_time):
         attempt = recording.attempt_id
         received_at = fields.Datetime.now()
-        attachment = create_file_attachment(self.env, stored, {
+        attachment = recording_store(self.env).attach(stored, {
             "name": f"attempt-{attempt.id}-{recording.kind}-{sequence:06d}.{mimetype.split('/')[1]}",
             "mimetype": mimetype,
             "res_model": self._name,
@@ -129,5 +133,8 @@ class AssessmentRecordingChunk(models.Model):
             "received_at": received_at,
             "late_seconds": max(0.0, (received_at - end_time).total_seconds()),
         })
-        attachment.res_id = chunk.id
+        # the attachment was made a moment ago by the store, as superuser: pointing it at
+        # its chunk is one UPDATE, not the ORM write and its access checks
+        self.env.cr.execute("UPDATE ir_attachment SET res_id = %s WHERE id = %s", (chunk.id, attachment.id))
+        attachment.invalidate_recordset(["res_id"])
         return chunk

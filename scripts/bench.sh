@@ -12,12 +12,17 @@
 #      bench/bench_recording_ingest.py (1/5/20 MB chunks vs dd into the filestore); stopped;
 #   6. the table (bench/report.py), also written to bench/results/latest.txt.
 # The database is dropped at the end (BENCH_KEEP_DB=1 keeps it). Not part of `make test`.
+# BENCH="load grading ingest testday" picks the parts to run (all by default), e.g.
+# `make bench BENCH=ingest` for the recording ingest alone (a couple of minutes).
+# The test day: BENCH_TESTDAY_LEVELS="150 250 350", BENCH_TESTDAY_SECONDS=300 (per level).
 # Knobs: BENCH_NS="10 50 100", BENCH_THINK=0.3 (s), BENCH_GRADING_ATTEMPTS=10000,
 # BENCH_GRADING_SMALL=1000. BENCH_SMOKE=1: a tiny variant (N=3, 200 attempts), ~2 minutes.
 source "$(dirname "$0")/common.sh"
 bash "$PROJECT_DIR/scripts/setup.sh"
 
 BENCH_DB="${BENCH_DB:-ta_bench}"
+BENCH="${BENCH:-load grading ingest testday}"
+want() { [[ " $BENCH " == *" $1 "* ]]; }
 RESULTS_DIR="$PROJECT_DIR/bench/results"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
     : "${BENCH_NS:=3}" "${BENCH_THINK:=0.1}" "${BENCH_GRADING_ATTEMPTS:=200}" "${BENCH_GRADING_SMALL:=100}"
@@ -105,11 +110,16 @@ if [ "$rc" -ne 0 ] || grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$RE
     grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$RESULTS_DIR/install.log" >&2 || true
     die "installing $MODULE_NAME,survey failed (exit $rc): see $RESULTS_DIR/install.log"
 fi
+if want load || want grading; then
 log "bench data: candidates, started attempts, the Survey certification and its inputs"
 odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/setup_bench_db.py"
 [ -s "$BENCH_FIXTURES" ] || die "bench/setup_bench_db.py wrote no fixtures"
+fi
 
 # 3. The server and the load
+load_rc=0
+grading_rc=0
+if want load; then
 HTTP_PORT_BENCH="$(free_port)"
 GEVENT_PORT_BENCH="$(free_port)"
 while [ "$GEVENT_PORT_BENCH" = "$HTTP_PORT_BENCH" ]; do GEVENT_PORT_BENCH="$(free_port)"; done
@@ -117,34 +127,60 @@ log "starting Odoo on 127.0.0.1:$HTTP_PORT_BENCH (--workers=2 --max-cron-threads
 start_server "$HTTP_PORT_BENCH" "$SERVER_LOG" "$RESULTS_DIR/server.out" --workers=2 \
     --max-cron-threads=0 --gevent-port="$GEVENT_PORT_BENCH" --log-level=info
 
-load_rc=0
 "$PYTHON" "$PROJECT_DIR/bench/run.py" --fixtures "$BENCH_FIXTURES" \
     --base-url "http://127.0.0.1:$HTTP_PORT_BENCH" --server-log "$SERVER_LOG" \
     --think "$BENCH_THINK" --out "$LOAD_OUT" || load_rc=$?
 [ -s "$LOAD_OUT" ] || die "the load driver wrote no results"
 stop_server
+fi
 
 # 4. Grading and the expiry cron (no server running: the machine is theirs alone)
+if want grading; then
 log "grading and expiry cron over $BENCH_GRADING_ATTEMPTS attempts (a few minutes)"
-grading_rc=0
 odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/bench_grading.py" \
     || grading_rc=$?
 [ -s "$BENCH_GRADING_OUT" ] || grading_rc=1
+fi
 
 # 5. Recording ingest: one process (--workers=0) receives, so its VmHWM is the peak while
 #    receiving; dd writes into the database's own filestore, where the chunks land.
+ingest_rc=0
+if want ingest; then
 INGEST_PORT="$(free_port)"
 log "recording ingest: starting Odoo on 127.0.0.1:$INGEST_PORT (--workers=0 --max-cron-threads=0)"
 start_server "$INGEST_PORT" "$INGEST_SERVER_LOG" "$RESULTS_DIR/ingest-server.out" --workers=0 \
     --max-cron-threads=0 --log-level=info
 mkdir -p "$ODOO_DATA_DIR/filestore/$BENCH_DB"
-ingest_rc=0
 "$PYTHON" "$PROJECT_DIR/bench/bench_recording_ingest.py" --url "http://127.0.0.1:$INGEST_PORT" \
     --db "$BENCH_DB" --login admin --password admin --pid "$SERVER_PID" \
     --dir "$ODOO_DATA_DIR/filestore/$BENCH_DB" --json "$INGEST_OUT" >"$INGEST_LOG" 2>&1 || ingest_rc=$?
 cat "$INGEST_LOG" >&2
 [ -s "$INGEST_OUT" ] || ingest_rc=1
 stop_server
+fi
+
+# 5b. The recorded test day: N candidates recording webcam and screen and answering, against
+#     --workers=2, for BENCH_TESTDAY_SECONDS at each N of BENCH_TESTDAY_LEVELS.
+testday_rc=0
+TESTDAY_OUT="$RESULTS_DIR/testday.json"
+rm -f "$TESTDAY_OUT"
+if want testday; then
+    levels="${BENCH_TESTDAY_LEVELS:-150 250 350}"
+    total=0
+    for n in $levels; do total=$((total + n)); done
+    log "recorded test day: $total attempts for N = $levels"
+    BENCH_TESTDAY_N="$total" BENCH_TESTDAY_FIXTURES="$RESULTS_DIR/testday-fixtures.json" \
+        odoo_bin shell -d "$BENCH_DB" --no-http --log-level=warn < "$PROJECT_DIR/bench/setup_test_day.py"
+    TESTDAY_PORT="$(free_port)"
+    TESTDAY_GEVENT="$(free_port)"
+    log "starting Odoo on 127.0.0.1:$TESTDAY_PORT (--workers=2 --max-cron-threads=0)"
+    start_server "$TESTDAY_PORT" "$RESULTS_DIR/testday-server.log" "$RESULTS_DIR/testday-server.out" \
+        --workers=2 --max-cron-threads=0 --gevent-port="$TESTDAY_GEVENT" --log-level=warn
+    "$PYTHON" "$PROJECT_DIR/bench/bench_test_day.py" --fixtures "$RESULTS_DIR/testday-fixtures.json" \
+        --base-url "http://127.0.0.1:$TESTDAY_PORT" --levels "$levels" \
+        --duration "${BENCH_TESTDAY_SECONDS:-300}" --json "$TESTDAY_OUT" >/dev/null || testday_rc=$?
+    stop_server
+fi
 
 # 6. The table
 odoo_version="$("$PYTHON" -c "import sys; sys.path.insert(0, '$ODOO_DIR'); from odoo import release; print(release.version)")"
@@ -153,10 +189,11 @@ machine+=" PostgreSQL $(psql -d postgres -tAc 'SHOW server_version' | cut -d' ' 
 machine+=" Odoo $odoo_version ($(cat "$ODOO_DIR/.tech_assessment_source" 2>/dev/null || echo 'source unknown')),"
 machine+=" load average at start $load_avg (shared machine: figures are noisy)"
 "$PYTHON" "$PROJECT_DIR/bench/report.py" --load "$LOAD_OUT" --grading "$BENCH_GRADING_OUT" \
-    --ingest "$INGEST_OUT" --machine "$machine" \
+    --ingest "$INGEST_OUT" --testday "$TESTDAY_OUT" --machine "$machine" \
     --server "odoo-bin --workers=2 --max-cron-threads=0 on 127.0.0.1, database $BENCH_DB; the load generator on the same machine" \
     --out "$RESULTS_DIR/latest.txt"
 log "table written to $RESULTS_DIR/latest.txt ($((SECONDS - started)) s in all)"
 [ "$load_rc" -eq 0 ] || die "the load run failed its checks (answers stored, log lines): see above"
 [ "$grading_rc" -eq 0 ] || die "the grading/cron run failed: see above"
 [ "$ingest_rc" -eq 0 ] || die "the recording ingest run failed: see $INGEST_LOG and $INGEST_SERVER_LOG"
+[ "$testday_rc" -eq 0 ] || die "the recorded test day failed: see $RESULTS_DIR/testday-server.log"

@@ -2,6 +2,8 @@
 import hashlib
 import re
 
+from ..tools.recording_media import probe
+from ..tools.recording_storage import recording_store
 from .common import TechAssessmentHttpCase
 
 
@@ -39,23 +41,29 @@ class RecordingCase(TechAssessmentHttpCase):
 
     def _upload(self, attempt, kind, seq, data, sha=None, content_type="video/webm;codecs=vp8",
                 token=None, csrf=None, segment=1, start_ms=None, end_ms=None):
-        fields_ = {
-            "csrf_token": csrf if csrf is not None else self.csrf,
-            "sha256": sha or hashlib.sha256(data).hexdigest(),
-            "segment": str(segment),
-        }
-        if token is not False:
-            fields_["access_token"] = token or attempt.access_token
+        """POST a chunk as the recorder does: the bytes as the body, the rest in the query
+        string and headers (controllers/recording.py)."""
+        params = {"sha256": sha or hashlib.sha256(data).hexdigest(), "segment": str(segment)}
         if start_ms is not None:
-            fields_["start_ms"] = str(start_ms)
-            fields_["end_ms"] = str(end_ms)
-        return self.url_open(f"/my/assessments/{attempt.id}/recording/{kind}/{seq}", data=fields_,
-                             files={"chunk": (f"{kind}-{seq}.webm", data, content_type)}, timeout=60)
+            params["start_ms"] = str(start_ms)
+            params["end_ms"] = str(end_ms)
+        headers = {"Content-Type": content_type,
+                   "X-CSRF-Token": csrf if csrf is not None else self.csrf}
+        if token is not False:
+            headers["X-Access-Token"] = token or attempt.access_token
+        query = "&".join(f"{key}={value}" for key, value in params.items())
+        return self.url_open(f"/my/assessments/{attempt.id}/recording/{kind}/{seq}?{query}",
+                             data=data, headers=headers, timeout=60)
 
     def _chunks(self, attempt, kind=None):
         domain = [("attempt_id", "=", attempt.id)] + ([("kind", "=", kind)] if kind else [])
         return self.env["assessment.recording.chunk"].sudo().search(domain, order="sequence")
 
     def _file_bytes(self, attachment):
-        with open(attachment._full_path(attachment.store_fname), "rb") as handle:
-            return handle.read()
+        """The bytes of a recording file, from wherever the recording store keeps them."""
+        return recording_store(self.env).read_bytes(attachment)
+
+    def _probe(self, attachment):
+        """What a demuxer reads of a recording file's header (tools/recording_media.probe)."""
+        with recording_store(self.env).local_paths(attachment) as (path,):
+            return probe(path)

@@ -223,10 +223,9 @@ class TestConcurrentRequests(TransactionCase):
         def post(seq, data, segment=1):
             return session.post(
                 f"{self.server.url}/my/assessments/{attempt_id}/recording/webcam/{seq}",
-                data={"csrf_token": csrf, "sha256": hashlib.sha256(data).hexdigest(),
-                      "segment": str(segment)},
-                files={"chunk": (f"webcam-{seq}.webm", data, "video/webm")},
-                headers={"X-Access-Token": token}, timeout=REQUEST_TIMEOUT)
+                params={"sha256": hashlib.sha256(data).hexdigest(), "segment": str(segment)},
+                data=data, headers={"X-Access-Token": token, "X-CSRF-Token": csrf,
+                                    "Content-Type": "video/webm"}, timeout=REQUEST_TIMEOUT)
         return post
 
     def _chunk_rows(self, attempt_id):

@@ -1,12 +1,14 @@
 """Recording: chunk upload and its refusals, assembly, unrecorded seconds, retention,
 erasure, isolation, the candidate's receipt (the browser run: test_recording_tour.py)."""
 import hashlib
+import io
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..tools.recording_storage import recording_store
 from .common import csrf_from_page
 from .recording_case import RecordingCase, webm
 
@@ -102,6 +104,8 @@ class TestChunkUpload(RecordingCase):
     def test_csrf_token_is_required(self):
         response = self._upload(self.attempt, "webcam", 0, webm(1000), csrf="")
         self.assertEqual(response.status_code, 400)
+        response = self._upload(self.attempt, "webcam", 0, webm(1000), csrf="\u00e9t\u00e9o9999999999")
+        self.assertEqual(response.status_code, 400)
         response = self._upload(self.attempt, "webcam", 0, webm(1000), csrf="forged0123o9999999999")
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self._chunks(self.attempt))
@@ -120,6 +124,26 @@ class TestChunkUpload(RecordingCase):
         self.assertRefused(self._upload(webcam_only, "screen", 0, webm(1000)), 422)
         self.assertRefused(self._upload(webcam_only, "audio", 0, webm(1000)), 422)
         self.assertEqual(self._upload(webcam_only, "webcam", 0, webm(1000)).status_code, 200)
+
+    def test_ingest_queries_per_chunk(self):
+        """The steady state of a test day: a chunk added to its segment costs a fixed, small
+        number of queries (the first of a segment creates the recording: a few more)."""
+        Chunk = self.env["assessment.recording.chunk"].sudo()
+        store = recording_store(self.env)
+        bodies = [webm(1000, seq) for seq in range(3)]
+
+        def ingest(seq):
+            data = bodies[seq]
+
+            def read_body(_max_bytes):
+                return store.put_stream(io.BytesIO(data), length=len(data))
+            return Chunk._ingest(self.attempt, "webcam", seq, 1, read_body=read_body,
+                                 mimetype="video/webm", sha256=hashlib.sha256(data).hexdigest())
+        ingest(0)
+        Chunk.env.invalidate_all()
+        with self.assertQueryCount(14):
+            ingest(1)
+            Chunk.flush_model()
 
     def test_three_chunks_assembled_in_order(self):
         parts = [webm(120_000, 0), webm(80_000, 1)[4:], webm(50_001, 2)[4:]]
@@ -191,11 +215,12 @@ class TestRetentionAndErasure(RecordingCase):
         attachments = self.recordings.attachment_id | self.recordings.chunk_ids.attachment_id
         return attachments.exists()
 
-    def test_assembly_cron_after_the_flush_window(self):
-        self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 0)
-        self.attempt.submitted_at = fields.Datetime.now() - timedelta(minutes=5)
+    def test_assembly_cron_at_the_end_then_after_the_flush_window(self):
         self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 2)
         self.assertEqual(set(self.recordings.mapped("state")), {"assembled"})
+        self.assertTrue(self.recordings.chunk_ids.attachment_id, "late chunks may still come")
+        self.attempt.submitted_at = fields.Datetime.now() - timedelta(minutes=5)
+        self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 0)
         self.assertFalse(self.recordings.chunk_ids.attachment_id, "the chunk files go once assembled")
         self.assertEqual(self.recordings.mapped("file_size"), [4000, 4000])
 
@@ -281,7 +306,12 @@ class TestRecordingIsolation(RecordingCase):
 
     def test_backend_form_shows_the_review(self):
         attempt = self.attempt.with_user(self.recruiter)
-        self.assertIn("<video", str(attempt.integrity_html))
+        segments = attempt.review_timeline["tracks"][0]["segments"]
+        self.assertEqual(segments[0]["url"], f"/web/content/{self.recording.attachment_id.id}")
+        # the recording's form shows the same player, opened where the recording starts
+        own = self.recording.with_user(self.recruiter).review_timeline
+        self.assertEqual(own["tracks"], attempt.review_timeline["tracks"])
+        self.assertEqual(own["focus"], round(self.recording.offset_seconds, 3))
         self.assertIn(f"/web/content/{self.recording.attachment_id.id}", str(attempt.integrity_html))
         self.assertIn("do not change the score", str(attempt.integrity_html))
         score = self.attempt.score

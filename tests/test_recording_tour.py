@@ -1,9 +1,11 @@
 """Recording in a real Chromium with fake camera and screen: consent, start without
-navigation, chunks uploaded, a stopped stream restarted, submit; the files assemble."""
+navigation, chunks uploaded, a stopped stream restarted, submit; the files assemble into
+seekable files, and a recruiter reviews them in the player (review_player_tour.js)."""
 import os
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
+from ..tools.recording_media import probe
 from .common import TOUR_TIMEOUT
 from .recording_browser import use_fake_media
 from .recording_case import RecordingCase
@@ -34,9 +36,19 @@ class TestRecordingTour(RecordingCase):
         recordings = attempt.sudo().recording_ids
         self.assertEqual(sorted(set(recordings.mapped("kind"))), ["screen", "webcam"])
         self.assertGreaterEqual(len(recordings.filtered(lambda r: r.kind == "webcam")), 2, "restarted")
-        recordings._assemble()
+        self.env["assessment.recording"]._cron_assemble_recordings()
         for recording in recordings:
             head = self._file_bytes(recording.attachment_id)[:4]
             self.assertEqual(head, b"\x1a\x45\xdf\xa3", "a WebM file")
             self.assertTrue(recording.duration_seconds > 0)
+            self.assertTrue(recording.seekable, recording.remux_error)
+            media = probe(recording.attachment_id._full_path(recording.attachment_id.store_fname))
+            self.assertGreater(media["duration"], 1, recording.display_name)
+            self.assertAlmostEqual(media["duration"], recording.media_seconds, delta=0.1)
         self.assertTrue(attempt.consent_at)
+        # start_tour logs in with the login as password
+        new_test_user(self.env, login="ta_reviewer", password="ta_reviewer",
+                      groups="tech_assessment.group_assessment_user",
+                      company_id=self.company_a.id, company_ids=[(6, 0, self.company_a.ids)])
+        self.start_tour(f"/web#id={attempt.id}&model=assessment.attempt&view_type=form",
+                        "tech_assessment_review_player", login="ta_reviewer", timeout=TOUR_TIMEOUT)

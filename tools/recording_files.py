@@ -1,9 +1,14 @@
-"""Streaming recording chunks into the filestore, block by block, hashed on the way."""
+"""Streaming recording chunks into the filestore, block by block, hashed on the way.
+
+Each byte of a chunk is read from the request once, hashed once (SHA-1 for the attachment's
+checksum, SHA-256 for the browser's declaration) and written once, into a temporary file of
+the filestore that is then renamed to its content address: no copy anywhere else.
+"""
 import hashlib
 import os
 import tempfile
 
-COPY_BLOCK = 256 * 1024
+COPY_BLOCK = 1024 * 1024
 
 
 class ChunkTooLarge(Exception):
@@ -28,33 +33,58 @@ def sha256_of(stream, max_bytes=None):
         digest.update(block)
     return digest.hexdigest()
 
+
+def filestore_temp_path(env):
+    """A new temporary file in the filestore (same file system: renamed, never copied)."""
+    tmp_dir = env["ir.attachment"].sudo()._full_path("tech_assessment_tmp")
+    os.makedirs(tmp_dir, exist_ok=True)
+    fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
+    os.close(fd)
+    return tmp_path
+
+
+def adopt_into_filestore(env, tmp_path):
+    """Hash the file `tmp_path` (of `filestore_temp_path`) and rename it to its content
+    address. Returns (store_fname, sha1, sha256, size) like `stream_to_filestore`."""
+    sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0
+    with open(tmp_path, "rb") as handle:
+        for block in read_blocks([handle]):
+            size += len(block)
+            sha1.update(block)
+            sha256.update(block)
+    return _move_to_address(env, tmp_path, sha1.hexdigest()), sha1.hexdigest(), sha256.hexdigest(), size
+
+
+def _move_to_address(env, tmp_path, checksum):
+    attachments = env["ir.attachment"].sudo()
+    fname = f"{checksum[:2]}/{checksum}"
+    full_path = attachments._full_path(fname)
+    os.makedirs(os.path.dirname(full_path), exist_ok=True)
+    if os.path.exists(full_path):
+        os.unlink(tmp_path)  # same content already stored: share it
+    else:
+        os.replace(tmp_path, full_path)
+    # if the transaction aborts, the collector removes the unreferenced file
+    attachments._mark_for_gc(fname)
+    return fname
+
+
 def stream_to_filestore(env, sources, max_bytes=None):
     """Copy the file objects `sources`, in order, into the filestore, block by block.
 
     Returns (store_fname, sha1, sha256, size). The file is content-addressed like Odoo's
     own attachments and marked for the garbage collector until a row references it."""
-    attachments = env["ir.attachment"].sudo()
-    tmp_dir = attachments._full_path("tech_assessment_tmp")
-    os.makedirs(tmp_dir, exist_ok=True)
     sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0
-    fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
+    tmp_path = filestore_temp_path(env)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with open(tmp_path, "wb") as out:
             for block in read_blocks(sources, max_bytes):
                 size += len(block)
                 sha1.update(block)
                 sha256.update(block)
                 out.write(block)
         checksum = sha1.hexdigest()
-        fname = f"{checksum[:2]}/{checksum}"
-        full_path = attachments._full_path(fname)
-        os.makedirs(os.path.dirname(full_path), exist_ok=True)
-        if os.path.exists(full_path):
-            os.unlink(tmp_path)  # same content already stored: share it
-        else:
-            os.replace(tmp_path, full_path)
-        # if the transaction aborts, the collector removes the unreferenced file
-        attachments._mark_for_gc(fname)
+        fname = _move_to_address(env, tmp_path, checksum)
     except BaseException:
         if os.path.exists(tmp_path):
             os.unlink(tmp_path)

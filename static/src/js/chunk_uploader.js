@@ -257,23 +257,29 @@ export class ChunkUploader {
     }
 
     async _upload(item) {
-        const form = new FormData();
-        form.append("csrf_token", this.csrf || "");
-        form.append("access_token", this.token);
-        form.append("sha256", item.sha256);
-        form.append("segment", String(item.segment));
-        form.append("start_ms", String(item.from));
-        form.append("end_ms", String(item.to));
-        const extension = item.blob.type.includes("mp4") ? "mp4" : "webm";
-        form.append("chunk", item.blob, `${item.kind}-${item.seq}.${extension}`);
+        // The bytes are the body (the server writes them to disk as they come, no form to
+        // parse); what describes them goes in the query string and the headers.
+        const query = new URLSearchParams({
+            sha256: item.sha256,
+            segment: String(item.segment),
+            start_ms: String(item.from),
+            end_ms: String(item.to),
+        });
         let response;
         try {
-            response = await fetch(`/my/assessments/${this.attemptId}/recording/${item.kind}/${item.seq}`, {
-                method: "POST",
-                body: form,
-                headers: { "X-Access-Token": this.token },
-                credentials: "same-origin",
-            });
+            response = await fetch(
+                `/my/assessments/${this.attemptId}/recording/${item.kind}/${item.seq}?${query}`,
+                {
+                    method: "POST",
+                    body: item.blob,
+                    headers: {
+                        "Content-Type": item.blob.type || "video/webm",
+                        "X-Access-Token": this.token,
+                        "X-CSRF-Token": this.csrf || "",
+                    },
+                    credentials: "same-origin",
+                },
+            );
         } catch {
             throw Object.assign(new Error(_t("network error")), { fatal: false });
         }
