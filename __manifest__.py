@@ -36,6 +36,10 @@
         "views/assessment_recording_views.xml",
         "views/portal_recording_templates.xml",
         "views/menus.xml",
+        "security/assessment_webhook_rules.xml",
+        "data/ir_cron_webhook_data.xml",
+        "views/assessment_webhook_endpoint_views.xml",
+        "views/assessment_webhook_delivery_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

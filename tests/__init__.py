@@ -30,3 +30,4 @@ from . import test_recording
 from . import test_recording_tour
 from . import test_report
 from . import test_rpc_surface
+from . import test_webhook

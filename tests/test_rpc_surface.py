@@ -92,12 +92,22 @@ class TestPublicMethods(TechAssessmentCase):
             "assessment.analysis": cls.analysis,
             "assessment.analysis.item": cls.analysis.item_ids[:1],
             "assessment.key.change.wizard": cls.key_wizard,
+            **cls._webhook_targets(),
         }
         cls.intruders = {
             "portal user": cls.portal_user,
             "public user": cls.env.ref("base.public_user"),
             "recruiter of company B": cls.recruiter_b,
         }
+
+    @classmethod
+    def _webhook_targets(cls):
+        endpoint = cls.env["assessment.webhook.endpoint"].create(
+            {"name": "ATS", "url": "https://ats.example.com/hooks"})
+        delivery = cls.env["assessment.webhook.delivery"]._enqueue_for(
+            endpoint, "ping", [{"message": "RPC test"}])
+        return {"assessment.webhook.endpoint": endpoint,
+                "assessment.webhook.delivery": delivery}
 
     def _snapshot(self):
         """Row counts and latest write of every table of the module's models."""
