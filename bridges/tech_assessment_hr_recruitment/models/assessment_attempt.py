@@ -3,9 +3,8 @@ applicant (a message with the PDF report) and the stage automation of the job po
 import logging
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.tools import format_datetime
-
 from odoo.addons.tech_assessment.models.assessment_attempt import GRADED_STATES
+from odoo.tools import format_datetime
 
 from .hr_applicant import APPLICANT_KEY
 

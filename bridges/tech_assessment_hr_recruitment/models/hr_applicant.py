@@ -2,10 +2,9 @@
 and company), "Send assessment", the status and result of the latest attempt, and the stage
 automation of the job position."""
 from odoo import _, api, fields, models
+from odoo.addons.tech_assessment.tools.concurrency import replay_transaction
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
-
-from odoo.addons.tech_assessment.tools.concurrency import replay_transaction
 
 # Context key: the applicant the invitations being made are for (read by _invite).
 APPLICANT_KEY = "tech_assessment_applicant_id"
@@ -191,4 +190,3 @@ class HrApplicant(models.Model):
         if created:
             self.message_post(body=_("Assessment “%s” sent.", job.assessment_id.name))
         return attempts
-

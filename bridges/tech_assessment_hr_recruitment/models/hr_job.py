@@ -5,7 +5,7 @@ class HrJob(models.Model):
     _inherit = "hr.job"
 
     assessment_id = fields.Many2one(
-        "assessment.assessment", string="Assessment", check_company=True,
+        "assessment.assessment", check_company=True,
         domain="[('is_published', '=', True), '|', ('company_id', '=', False), "
                "('company_id', '=', company_id)]",
         help="The technical assessment sent to this position's applicants.")

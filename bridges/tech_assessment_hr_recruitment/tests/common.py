@@ -1,8 +1,7 @@
 """Recruitment set-up for the bridge's tests: two companies, their officers, a job position
 with an assessment and its own stages."""
-from odoo.tests import new_test_user
-
 from odoo.addons.tech_assessment.tests.common import TechAssessmentCommon
+from odoo.tests import new_test_user
 
 
 class RecruitmentCommon(TechAssessmentCommon):

@@ -1,6 +1,5 @@
-from odoo.tests import tagged
-
 from odoo.addons.tech_assessment.tests.common import TOUR_TIMEOUT, TechAssessmentHttpCase
+from odoo.tests import tagged
 
 from .common import RecruitmentCommon
 
