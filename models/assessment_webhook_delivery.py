@@ -81,8 +81,8 @@ class AssessmentWebhookDelivery(models.Model):
     next_try_at = fields.Datetime(string="Next try", readonly=True)
     sent_at = fields.Datetime(string="Delivered at", readonly=True)
     last_status_code = fields.Integer(string="Last response code", readonly=True)
-    last_error = fields.Char(readonly=True)
-    log_ids = fields.One2many("assessment.webhook.delivery.log", "delivery_id", string="Tries",
+    last_error = fields.Char(string="Last error", readonly=True)
+    log_ids = fields.One2many("assessment.webhook.delivery.log", "delivery_id", string="Try log",
                               readonly=True)
 
     _sql_constraints = [
@@ -196,6 +196,8 @@ class AssessmentWebhookDelivery(models.Model):
     def _try_send(self):
         """One try of this delivery; its outcome is logged, and decides what comes next."""
         self.ensure_one()
+        if self.state != "pending":
+            return  # settled meanwhile (its endpoint was disabled by the try before)
         endpoint = self.endpoint_id
         if not endpoint.active:
             self.write({"state": "failed", "next_try_at": False,

@@ -99,7 +99,7 @@ class AssessmentWebhookEndpoint(models.Model):
                                    string="Deliveries")
     delivery_count = fields.Integer(compute="_compute_delivery_count")
     last_success_at = fields.Datetime(string="Last success", readonly=True, copy=False)
-    disabled_reason = fields.Char(readonly=True, copy=False,
+    disabled_reason = fields.Char(string="Disabled because", readonly=True, copy=False,
                                   help="Why the server disabled the endpoint.")
 
     @api.model_create_multi
@@ -166,7 +166,7 @@ class AssessmentWebhookEndpoint(models.Model):
             "type": "ir.actions.act_window",
             "name": _("Deliveries to %s", self.name),
             "res_model": "assessment.webhook.delivery",
-            "view_mode": "tree,form",
+            "view_mode": "tree,kanban,form",
             "domain": [("endpoint_id", "=", self.id)],
         }
 

@@ -110,11 +110,12 @@ class AssessmentAttempt(models.Model):
         ended = format_datetime(self.env, self.submitted_at, tz=self.display_tz,
                                 dt_format="medium")
         state = dict(self._fields["state"]._description_selection(self.env))[self.state]
-        return _("Assessment “%(assessment)s” %(state)s on %(date)s: %(result)s "
-                 "(%(answered)s of %(items)s items answered). The report is attached.",
-                 assessment=self.assessment_id.name, state=state.lower(), date=ended,
-                 result=self._applicant_result(), answered=self.answered_count,
-                 items=self.item_count)
+        verdict = _("passed") if self.passed else _("failed")
+        return _("Assessment “%(assessment)s” %(state)s on %(date)s (%(tz)s): %(result)s, "
+                 "%(verdict)s (%(answered)s of %(items)s items answered). The report is "
+                 "attached.", assessment=self.assessment_id.name, state=state.lower(),
+                 date=ended, tz=self.display_tz, result=self._applicant_result(),
+                 verdict=verdict, answered=self.answered_count, items=self.item_count)
 
     # ------------------------------------------------------------------
     # What the application shows (hr_applicant.py)
@@ -128,8 +129,8 @@ class AssessmentAttempt(models.Model):
         return self.state
 
     def _applicant_result(self):
+        """The score of a finished test, in %: its verdict is the status beside it."""
         self.ensure_one()
         if self.state not in GRADED_STATES or not self.started_at:
             return False
-        verdict = _("passed") if self.passed else _("failed")
-        return _("%(percent)s %% · %(verdict)s", percent=f"{self.percent:g}", verdict=verdict)
+        return _("%s %%", f"{self.percent:g}")

@@ -37,7 +37,7 @@ class HrApplicant(models.Model):
         help="Where this application's latest assessment stands.")
     assessment_result = fields.Char(
         compute="_compute_assessment_status", string="Assessment result",
-        help="The latest finished result: score and verdict.")
+        help="The score of the latest finished test.")
 
     def _compute_assessment_status(self):
         latest = {}

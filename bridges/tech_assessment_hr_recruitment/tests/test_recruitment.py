@@ -95,7 +95,7 @@ class TestRecruitmentBridge(RecruitmentCommon, TransactionCase):
         self._take(attempt, right_answers=2)
         self.assertEqual(applicant.stage_id, self.stage_passed)
         self.assertEqual(applicant.assessment_status, "passed")
-        self.assertEqual(applicant.assessment_result, "100 % · passed")
+        self.assertEqual(applicant.assessment_result, "100 %")
         self._check_result_posted(applicant, "passed")
 
     def test_stage_automation_moves_to_failed_and_back_on_regrade(self):
