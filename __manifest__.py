@@ -37,6 +37,10 @@
         "views/portal_recording_templates.xml",
         "views/menus.xml",
         "wizard/assessment_bank_io_views.xml",
+        "security/assessment_webhook_rules.xml",
+        "data/ir_cron_webhook_data.xml",
+        "views/assessment_webhook_endpoint_views.xml",
+        "views/assessment_webhook_delivery_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -8,7 +8,7 @@ const globals = require("globals");
 
 module.exports = [
     {
-        files: ["static/src/**/*.js", "static/tests/**/*.js"],
+        files: ["static/src/**/*.js", "static/tests/**/*.js", "bridges/*/static/tests/**/*.js"],
         languageOptions: {
             ecmaVersion: 2022,
             sourceType: "module",

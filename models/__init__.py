@@ -22,3 +22,9 @@ from . import res_partner
 from . import ir_http
 from . import assessment_attempt_draw
 from . import assessment_bank_io
+from . import assessment_webhook_endpoint
+from . import assessment_webhook_delivery
+from . import assessment_webhook_delivery_log
+from . import assessment_attempt_webhook
+from . import assessment_item_webhook
+from . import assessment_candidate_webhook

@@ -15,6 +15,16 @@ PYTHON="$VENV_DIR/bin/python"
 CHECKOUT_KEY="$(printf '%s' "$PROJECT_DIR" | sha1sum | cut -c1-10)"
 ADDONS_LINK_DIR="$DATA_DIR/checkouts/$CHECKOUT_KEY"
 ODOO_CONF="$ADDONS_LINK_DIR/odoo.conf"
+# Small addons that join this one to another application (bridges/<name>/__manifest__.py);
+# each is linked beside the main addon, under its own name, by the set-up.
+BRIDGE_MODULES=()
+for _manifest in "$PROJECT_DIR"/bridges/*/__manifest__.py; do
+    [ -f "$_manifest" ] && BRIDGE_MODULES+=("$(basename "$(dirname "$_manifest")")")
+done
+unset _manifest
+# The applications the bridges join (installed with the demo data by `make test`, so that the
+# bridges install by themselves: they are auto_install).
+BRIDGE_DEPENDENCIES=(hr_recruitment)
 ODOO_DATA_DIR="$DATA_DIR/filestore"
 HTTP_PORT="${HTTP_PORT:-8069}"
 # axe-core (npm), injected by the browser tests into the candidate's pages (WCAG checks).

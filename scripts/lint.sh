@@ -50,12 +50,30 @@ ensure_tools() {
 # the module's own name and outside any git repository: pylint-odoo and oca-checks-odoo-module
 # take the module's name from its folder, and the latter only looks for a manifest below the
 # repository's top, which excludes a repository that is itself the addon.
+# The bridges (bridges/<name>/) are modules of their own: each is copied beside it, under its
+# name, and left out of the main module's copy.
 module_copy() {
     MODULE_COPY_DIR="$(mktemp -d)"
     trap 'rm -rf "$MODULE_COPY_DIR"' EXIT
     mkdir "$MODULE_COPY_DIR/$MODULE_NAME"
     (cd "$PROJECT_DIR" && git ls-files -z --cached --others --exclude-standard \
+        | { grep -zv '^bridges/' || true; } \
         | tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -x -C "$MODULE_COPY_DIR/$MODULE_NAME"
+    local bridge
+    for bridge in "${BRIDGE_MODULES[@]}"; do
+        mkdir "$MODULE_COPY_DIR/$bridge"
+        (cd "$PROJECT_DIR/bridges/$bridge" && git ls-files -z --cached --others --exclude-standard \
+            | tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -x -C "$MODULE_COPY_DIR/$bridge"
+    done
+}
+
+# The path in the checkout of a file of the copy (relative to the copy's folder).
+checkout_path_sed() {
+    local bridge
+    for bridge in "${BRIDGE_MODULES[@]}"; do
+        printf '%s\n' "s|/\{0,1\}${MODULE_COPY_DIR#/}/$bridge/|bridges/$bridge/|g" "s|^$bridge/|bridges/$bridge/|"
+    done
+    printf '%s\n' "s|/\{0,1\}${MODULE_COPY_DIR#/}/$MODULE_NAME/||g" "s|^$MODULE_NAME/||"
 }
 
 # Run a command on the copy and print its paths relative to the checkout.
@@ -63,7 +81,7 @@ on_module_copy() {
     local rc=0
     module_copy
     (cd "$MODULE_COPY_DIR" && "$@") >"$MODULE_COPY_DIR/out" 2>&1 || rc=$?
-    sed -e "s|/\{0,1\}${MODULE_COPY_DIR#/}/$MODULE_NAME/||g" -e "s|^$MODULE_NAME/||" "$MODULE_COPY_DIR/out"
+    sed -f <(checkout_path_sed) "$MODULE_COPY_DIR/out"
     return "$rc"
 }
 
@@ -72,9 +90,11 @@ run_tool() {
     shift
     case "$name" in
         pylint-odoo)  # the whole module at once: its checks look across files
-            on_module_copy "$LINT_VENV/bin/pylint" --rcfile="$PROJECT_DIR/.pylintrc" "$@" "$MODULE_NAME" ;;
+            on_module_copy "$LINT_VENV/bin/pylint" --rcfile="$PROJECT_DIR/.pylintrc" "$@" \
+                "$MODULE_NAME" "${BRIDGE_MODULES[@]}" ;;
         oca-checks-odoo-module)
-            on_module_copy "$LINT_VENV/bin/oca-checks-odoo-module" "$@" "$MODULE_NAME" ;;
+            on_module_copy "$LINT_VENV/bin/oca-checks-odoo-module" "$@" "$MODULE_NAME" \
+                "${BRIDGE_MODULES[@]}" ;;
         prettier)  # the XML plugin by path: Node cannot resolve it from the checkout
             exec "$LINT_NODE/node_modules/.bin/prettier" \
                 --plugin="$LINT_NODE/node_modules/@prettier/plugin-xml/src/plugin.js" "$@" ;;
@@ -97,9 +117,12 @@ case "${1:-all}" in
         #    fields, attribute order...), made on the copy, then brought back file by file
         module_copy
         (cd "$MODULE_COPY_DIR" && "$LINT_VENV/bin/oca-checks-odoo-module" --fix --no-verbose \
-            --disable=prefer-readme-rst "$MODULE_NAME") >/dev/null 2>&1 || true
+            --disable=prefer-readme-rst "$MODULE_NAME" "${BRIDGE_MODULES[@]}") >/dev/null 2>&1 || true
         while IFS= read -r -d '' file; do
-            fixed="$MODULE_COPY_DIR/$MODULE_NAME/$file"
+            case "$file" in
+                bridges/*) fixed="$MODULE_COPY_DIR/${file#bridges/}" ;;
+                *) fixed="$MODULE_COPY_DIR/$MODULE_NAME/$file" ;;
+            esac
             if [ -f "$file" ] && [ -f "$fixed" ] && ! cmp -s "$file" "$fixed"; then
                 cat "$fixed" >"$file"
                 log "fixed by oca-checks-odoo-module: $file"

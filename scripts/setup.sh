@@ -139,6 +139,11 @@ ensure_axe() {
 ensure_addons_link() {
     mkdir -p "$ADDONS_LINK_DIR" "$ODOO_DATA_DIR"
     ln -sfn "$PROJECT_DIR" "$ADDONS_LINK_DIR/$MODULE_NAME"
+    # The bridges (bridges/<module>/, e.g. the Recruitment one) beside it, each under its name.
+    local bridge
+    for bridge in "${BRIDGE_MODULES[@]}"; do
+        ln -sfn "$PROJECT_DIR/bridges/$bridge" "$ADDONS_LINK_DIR/$bridge"
+    done
     local addons="$ODOO_DIR/odoo/addons"
     [ -d "$ODOO_DIR/addons" ] && addons="$ODOO_DIR/addons,$addons"
     cat > "$ODOO_CONF" <<CONF

@@ -36,8 +36,8 @@ check_log() {  # $1: step name, $2: exit code, $3: log file
     log "$1: ok"
 }
 
-module_state() {
-    psql -d "$1" -tAc "SELECT state FROM ir_module_module WHERE name = '$MODULE_NAME'"
+module_state() {  # $1: database, $2: module (default: the main one)
+    psql -d "$1" -tAc "SELECT state FROM ir_module_module WHERE name = '${2:-$MODULE_NAME}'"
 }
 
 odoo_step() {  # $1: step name, $2: database, then odoo-bin arguments
@@ -48,15 +48,17 @@ odoo_step() {  # $1: step name, $2: database, then odoo-bin arguments
     check_log "$step" "$rc" "$logfile"
 }
 
-run_suite() {  # $1: database, $2: what to run (a pytest -k expression, or "" for all)
-    local db="$1" selection="$2" rc=0 select=()
-    shift 2
+run_suite() {  # $1: database, $2: what to run (a pytest -k expression, or "" for all),
+               # $3: the tests' folders (space-separated, relative to the addons link folder)
+    local db="$1" selection="$2" rc=0 select=() paths=()
+    read -r -a paths <<<"$3"
+    shift 3
     [ -n "$selection" ] && select=(-k "$selection")
     (cd "$ADDONS_LINK_DIR" && PYTHONPATH="$ODOO_DIR" "$VENV_DIR/bin/pytest" \
         -p no:cacheprovider -o addopts="" --rootdir="$ADDONS_LINK_DIR" \
         --odoo-config="$ODOO_CONF" --odoo-database="$db" --odoo-http \
         --odoo-log-level=warn -r fEs -W ignore::DeprecationWarning \
-        -p no:schemathesis "$MODULE_NAME/tests" "${select[@]}" "${extra_args[@]}" "$@") || rc=$?
+        -p no:schemathesis "${paths[@]}" "${select[@]}" "${extra_args[@]}" "$@") || rc=$?
     case $rc in
         0) log "tests passed on $db (${selection:-all})" ;;
         5) log "pytest collected no test on $db (${selection:-all}): that is a failure"; exit 5 ;;
@@ -79,7 +81,7 @@ if [ "${SKIP_NODEMO:-0}" != 1 ]; then
     odoo_step "install without demo data" "${TEST_DB}_nodemo" -i "$MODULE_NAME" --without-demo=all
     [ "$(module_state "${TEST_DB}_nodemo")" = installed ] || die "module not installed without demo data"
     log "install without demo data took $((SECONDS - start)) s; running the test suite on it"
-    run_suite "${TEST_DB}_nodemo" "not demo" "$@"
+    run_suite "${TEST_DB}_nodemo" "not demo" "$MODULE_NAME/tests" "$@"
     uninstall_log="$LOG_DIR/uninstall.log"
     rm -f "$uninstall_log"
     rc=0
@@ -93,12 +95,23 @@ PY
     [ -z "$leftovers" ] || die "uninstall left tables behind: $leftovers"
     drop_db "${TEST_DB}_nodemo"
 fi
-odoo_step "install with demo data" "$TEST_DB" -i "$MODULE_NAME"
+# With demo data, Recruitment too: the bridges to other applications (bridges/, installed by
+# themselves with what they join) are tested here, after the tests of the demo content.
+odoo_step "install with demo data" "$TEST_DB" -i "$(IFS=,; echo "$MODULE_NAME,${BRIDGE_DEPENDENCIES[*]}")"
 [ "$(module_state "$TEST_DB")" = installed ] || die "module not installed with demo data"
+bridge_tests=""
+for bridge in "${BRIDGE_MODULES[@]}"; do
+    [ "$(module_state "$TEST_DB" "$bridge")" = installed ] || die "$bridge was not installed with $MODULE_NAME and ${BRIDGE_DEPENDENCIES[*]}"
+    bridge_tests+=" $bridge/tests"
+done
 log "installs and the no-demo suite took $((SECONDS - start)) s; running the tests of the demo data"
 if [ "${SKIP_NODEMO:-0}" = 1 ]; then
-    run_suite "$TEST_DB" "" "$@"
+    run_suite "$TEST_DB" "" "$MODULE_NAME/tests$bridge_tests" "$@"
 else
-    run_suite "$TEST_DB" "demo" "$@"
+    run_suite "$TEST_DB" "demo" "$MODULE_NAME/tests" "$@"
+    if [ -n "$bridge_tests" ]; then
+        log "running the tests of the bridges:$bridge_tests"
+        run_suite "$TEST_DB" "" "${bridge_tests# }" "$@"
+    fi
 fi
 log "all tests passed"

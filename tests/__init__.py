@@ -32,3 +32,4 @@ from . import test_report
 from . import test_rpc_surface
 from . import test_question_pools
 from . import test_bank_io
+from . import test_webhook

@@ -101,12 +101,22 @@ class TestPublicMethods(TechAssessmentCase):
                                      "filename": "bank.txt"}),
             "assessment.bank.export.wizard": cls.env["assessment.bank.export.wizard"].browse(
                 cls.assessment.question_ids.with_user(cls.manager).action_export_bank()["res_id"]),
+            **cls._webhook_targets(),
         }
         cls.intruders = {
             "portal user": cls.portal_user,
             "public user": cls.env.ref("base.public_user"),
             "recruiter of company B": cls.recruiter_b,
         }
+
+    @classmethod
+    def _webhook_targets(cls):
+        endpoint = cls.env["assessment.webhook.endpoint"].create(
+            {"name": "ATS", "url": "https://ats.example.com/hooks"})
+        delivery = cls.env["assessment.webhook.delivery"]._enqueue_for(
+            endpoint, "ping", [{"message": "RPC test"}])
+        return {"assessment.webhook.endpoint": endpoint,
+                "assessment.webhook.delivery": delivery}
 
     def _snapshot(self):
         """Row counts and latest write of every table of the module's models."""

@@ -1,0 +1,3 @@
+from . import hr_job
+from . import hr_applicant
+from . import assessment_attempt

@@ -1,0 +1,1 @@
+from . import assessment_invite_wizard
