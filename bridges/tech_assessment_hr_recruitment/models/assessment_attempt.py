@@ -133,4 +133,5 @@ class AssessmentAttempt(models.Model):
         self.ensure_one()
         if self.state not in GRADED_STATES or not self.started_at:
             return False
-        return _("%s %%", f"{self.percent:g}")
+        percent = f"{self.percent:g}"  # computed first: Babel cannot read an f-string in _()
+        return _("%s %%", percent)
