@@ -355,9 +355,10 @@ class AssessmentAttempt(models.Model):
         """Close attempts whose time ran out (in batch: a few queries for any number)."""
         never_started = self.filtered(lambda a: a.state == "invited")
         now = fields.Datetime.now()
-        never_started.write({"state": "expired", "submitted_at": now, "end_reason": "not_started"})
-        (self - never_started).write({"state": "expired", "submitted_at": now,
-                                      "end_reason": "time_up"})
+        # one UPDATE per ending present in the batch
+        for attempts, reason in ((never_started, "not_started"), (self - never_started, "time_up")):
+            if attempts:
+                attempts.write({"state": "expired", "submitted_at": now, "end_reason": reason})
         self.env["assessment.event"].sudo().create(
             [{"attempt_id": attempt.id, "kind": "expire"} for attempt in self]
         )

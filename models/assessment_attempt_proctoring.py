@@ -275,9 +275,9 @@ class AssessmentAttempt(models.Model):
         self._assemble_recordings()
         return True
 
-    def _submit(self):
+    def _submit(self, end_reason="submitted"):
         ending = self.filtered(lambda attempt: attempt.state == "in_progress")
-        result = super()._submit()
+        result = super()._submit(end_reason=end_reason)
         self.env["assessment.recording"]._schedule_assembly(
             ending.filtered(lambda attempt: attempt.state in GRADED_STATES))
         return result
