@@ -7,7 +7,9 @@ from .common import TechAssessmentCase
 
 # Queries of an attempt's start with one fixed question and one draw (the start's event and
 # chatter message included), whatever the size of the pool.
-START_BUDGET = 25
+# 26 since the webhooks joined (the branch alone measured 25): the start also queues the
+# "attempt.started" event; the same for a pool of 8 and of 60
+START_BUDGET = 26
 
 
 @tagged("post_install", "-at_install")
