@@ -18,7 +18,14 @@ drop_db() {
     dropdb --if-exists "$1" >/dev/null 2>&1 || true
     rm -rf "$ODOO_DATA_DIR/filestore/$1"
 }
-cleanup() { drop_db "$TEST_DB"; drop_db "${TEST_DB}_nodemo"; }
+cleanup() {
+    # the demo database's install may still run in the background (see below)
+    if [ -n "${demo_pid:-}" ]; then
+        pkill -f -- "-d $TEST_DB --stop-after-init" 2>/dev/null || true
+        wait "$demo_pid" 2>/dev/null || true
+    fi
+    drop_db "$TEST_DB"; drop_db "${TEST_DB}_nodemo"
+}
 trap cleanup EXIT
 
 # Odoo exits 0 even when loading a module logs errors: read the log.
@@ -69,6 +76,12 @@ run_suite() {  # $1: database, $2: what to run (a pytest -k expression, or "" fo
 # the accessibility checks of the browser tests (tests/candidate_browser.py)
 export TECH_ASSESSMENT_AXE_JS="$AXE_JS"
 
+# With demo data, Recruitment too: the bridges to other applications (bridges/, installed by
+# themselves with what they join) are tested there, after the tests of the demo content.
+install_with_demo_data() {
+    odoo_step "install with demo data" "$TEST_DB" -i "$(IFS=,; echo "$MODULE_NAME,${BRIDGE_DEPENDENCIES[*]}")"
+}
+
 # ARGS is split like a shell line, so ARGS="-k 'portal or api'" works.
 eval "extra_args=(${ARGS:-})"
 cleanup
@@ -81,6 +94,10 @@ if [ "${SKIP_NODEMO:-0}" != 1 ]; then
     odoo_step "install without demo data" "${TEST_DB}_nodemo" -i "$MODULE_NAME" --without-demo=all
     [ "$(module_state "${TEST_DB}_nodemo")" = installed ] || die "module not installed without demo data"
     log "install without demo data took $((SECONDS - start)) s; running the test suite on it"
+    # Meanwhile, the database with demo data installs on the other core (a minute saved);
+    # its log is checked once the suite is done.
+    install_with_demo_data &
+    demo_pid=$!
     run_suite "${TEST_DB}_nodemo" "not demo" "$MODULE_NAME/tests" "$@"
     uninstall_log="$LOG_DIR/uninstall.log"
     rm -f "$uninstall_log"
@@ -94,10 +111,11 @@ PY
     leftovers="$(psql -d "${TEST_DB}_nodemo" -tAc "SELECT string_agg(tablename, ', ') FROM pg_tables WHERE tablename LIKE 'assessment\_%'")"
     [ -z "$leftovers" ] || die "uninstall left tables behind: $leftovers"
     drop_db "${TEST_DB}_nodemo"
+    wait "$demo_pid" || die "the install with demo data failed (its errors are above)"
+    demo_pid=""
+else
+    install_with_demo_data
 fi
-# With demo data, Recruitment too: the bridges to other applications (bridges/, installed by
-# themselves with what they join) are tested here, after the tests of the demo content.
-odoo_step "install with demo data" "$TEST_DB" -i "$(IFS=,; echo "$MODULE_NAME,${BRIDGE_DEPENDENCIES[*]}")"
 [ "$(module_state "$TEST_DB")" = installed ] || die "module not installed with demo data"
 bridge_tests=""
 for bridge in "${BRIDGE_MODULES[@]}"; do
