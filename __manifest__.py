@@ -77,6 +77,7 @@
             "tech_assessment/static/src/js/assessment_recorder.js",
             "tech_assessment/static/src/js/result_upload.js",
             "tech_assessment/static/src/js/system_check.js",
+            "tech_assessment/static/src/js/practice_item.js",
         ],
         "web.report_assets_common": [
             "tech_assessment/static/src/scss/code_highlight.scss",

@@ -245,15 +245,21 @@ class AssessmentAttempt(models.Model):
         if self.deadline and fields.Datetime.now() > self.deadline + ANSWER_GRACE:
             raise UserError(_("Time is up: the answer arrived after the deadline."))
 
-    def _save_answer(self, item_id, option_id):
-        """Record the candidate's choice for one item (autosave). Returns the answer."""
+    def _open_answer(self, item_id):
+        """The answer line of `item_id` (an id or a record) in this running attempt, for the
+        candidate's changes: refused once the attempt no longer takes answers."""
         self.ensure_one()
         self._check_accepts_answers()
         item_id = item_id.id if isinstance(item_id, models.BaseModel) else item_id
-        option_id = option_id.id if isinstance(option_id, models.BaseModel) else option_id
         answer = self.answer_ids.filtered(lambda a: a.item_id.id == item_id)
         if not answer:
             raise ValidationError(_("This question is not part of your assessment."))
+        return answer
+
+    def _save_answer(self, item_id, option_id):
+        """Record the candidate's choice for one item (autosave). Returns the answer."""
+        option_id = option_id.id if isinstance(option_id, models.BaseModel) else option_id
+        answer = self._open_answer(item_id)
         if option_id and option_id not in answer._option_order_ids():
             raise ValidationError(_("This option does not belong to this question."))
         answer.write({"option_id": option_id or False, "answered_at": fields.Datetime.now()})
@@ -262,11 +268,7 @@ class AssessmentAttempt(models.Model):
     def _set_review_flag(self, item_id, flagged):
         """The candidate's own "come back to this item" mark, kept across reloads. It is not a
         proctoring flag and changes no score, so it costs no recomputation."""
-        self.ensure_one()
-        self._check_accepts_answers()
-        answer = self.answer_ids.filtered(lambda a: a.item_id.id == item_id)
-        if not answer:
-            raise ValidationError(_("This question is not part of your assessment."))
+        answer = self._open_answer(item_id)
         if answer.is_flagged != bool(flagged):
             answer.write({"is_flagged": bool(flagged)})
         return answer
