@@ -12,8 +12,11 @@ It creates (by XML-RPC, as the given user) a candidate and a started attempt of 
 assessment recording both streams, then POSTs chunks of 1, 5 and 20 MB the way the test
 page does (the bytes as the body; CSRF and access tokens in headers, SHA-256 and segment in
 the query string). Then --per-chunk uploads of 0.5 MB one after the other (ms each, median
-and p95), and as many POSTs of Odoo's /web/session/get_session_info (JSON-RPC, auth=user,
-as the same admin: the cheapest authenticated POST Odoo has). With --pid (the
+and p95), interleaved with as many POSTs of Odoo's /web/session/check (JSON-RPC, auth=user,
+as the same admin, whose body is `return`: Odoo's most trivial authenticated POST, the
+floor) and of the web client's /web/session/get_session_info (for reference). With
+--server-log (the server's log at --log-level=info), the same requests' server-side time and
+queries, from Odoo's own counters on its werkzeug lines. With --pid (the
 server runs as the same user, workers=0), it resets the process's peak RSS
 (/proc/<pid>/clear_refs) before each size and reads VmHWM after, so the figure is the peak
 while receiving that chunk. dd writes the same sizes into --dir (default /tmp) for comparison.
@@ -110,6 +113,9 @@ def main():
     parser.add_argument("--per-chunk", type=int, default=60,
                         help="how many 0.5 MB chunks (and floor POSTs) to time one by one")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON there")
+    parser.add_argument("--server-log", metavar="PATH",
+                        help="the server's log (--log-level=info): the server-side time of each "
+                             "request, from Odoo's own counters on its werkzeug lines")
     args = parser.parse_args()
 
     attempt, token, extend_deadline = setup_attempt(args.url, args.db, args.login, args.password)
@@ -173,11 +179,21 @@ def main():
     if marginal:
         print(f"marginal ingest bandwidth (5 -> 20 MB): {marginal:.0f} MB/s "
               f"({100 * marginal / by_size[20]['dd_mb_s']:.0f}% of dd at 20 MB)", flush=True)
+    first_timed = seq
     per_chunk = measure_per_chunk(args, upload)
+    if args.server_log:
+        time.sleep(1)  # the last lines reach the file
+        per_chunk.update(server_side(args.server_log, attempt, range(first_timed, seq)))
     print(f"per {PER_CHUNK_MB} MB chunk: median {per_chunk['chunk_ms_median']:.1f} ms, p95 "
-          f"{per_chunk['chunk_ms_p95']:.1f} ms; Odoo's floor (authenticated JSON POST "
-          f"get_session_info): median {per_chunk['floor_ms_median']:.1f} ms, p95 "
-          f"{per_chunk['floor_ms_p95']:.1f} ms; ratio {per_chunk['ratio']:.2f}", flush=True)
+          f"{per_chunk['chunk_ms_p95']:.1f} ms; Odoo's floor (/web/session/check): median "
+          f"{per_chunk['floor_ms_median']:.1f} ms, p95 {per_chunk['floor_ms_p95']:.1f} ms; "
+          f"ratio {per_chunk['ratio']:.2f}; get_session_info: median "
+          f"{per_chunk['session_info_ms_median']:.1f} ms", flush=True)
+    if per_chunk.get("server_chunk_ms_mean"):
+        print(f"server side (Odoo's counters): chunk mean {per_chunk['server_chunk_ms_mean']:.2f} ms, "
+              f"{per_chunk['server_chunk_queries']:.1f} queries; floor mean "
+              f"{per_chunk['server_floor_ms_mean']:.2f} ms, {per_chunk['server_floor_queries']:.1f} "
+              f"queries; ratio {per_chunk['server_ratio']:.2f}", flush=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"measured": True, "repeat": args.repeat, "rss_measured": bool(args.pid)
@@ -188,29 +204,73 @@ def main():
 
 
 def measure_per_chunk(args, upload):
-    """Median and p95 ms of sequential 0.5 MB uploads, and of Odoo's cheapest authenticated
-    POST (get_session_info as the admin), interleaved so that both see the same load."""
+    """Median and p95 ms of sequential 0.5 MB uploads, and of Odoo's own floor: its most
+    trivial authenticated POST (/web/session/check, JSON-RPC, auth=user, whose body is
+    `return`: Odoo's authentication does all the work), and, for reference, the web
+    client's get_session_info. Interleaved, so that all three see the same load."""
     admin = requests.Session()
     admin.post(f"{args.url}/web/session/authenticate", json={"jsonrpc": "2.0", "params": {
         "db": args.db, "login": args.login, "password": args.password}}, timeout=60).raise_for_status()
     payloads = [os.urandom(int(PER_CHUNK_MB * 1024 * 1024)) for _ in range(args.per_chunk)]
-    chunk_ms, floor_ms = [], []
-    for data in payloads:
-        chunk_ms.append(1000 * upload(data))
+    timings = {"chunk": [], "floor": [], "session_info": []}
+
+    def rpc(path):
         start = time.perf_counter()
-        admin.post(f"{args.url}/web/session/get_session_info",
-                   json={"jsonrpc": "2.0", "params": {}}, timeout=60).raise_for_status()
-        floor_ms.append(1000 * (time.perf_counter() - start))
+        response = admin.post(f"{args.url}{path}", json={"jsonrpc": "2.0", "params": {}}, timeout=60)
+        elapsed = 1000 * (time.perf_counter() - start)
+        response.raise_for_status()
+        if "error" in response.json():
+            raise RuntimeError(f"{path}: {response.json()['error']}")
+        return elapsed
+    for data in payloads:
+        timings["chunk"].append(1000 * upload(data))
+        timings["floor"].append(rpc("/web/session/check"))
+        timings["session_info"].append(rpc("/web/session/get_session_info"))
 
     def pct(values, q):
         ordered = sorted(values)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
     result = {"chunk_mb": PER_CHUNK_MB, "count": args.per_chunk,
-              "chunk_ms_median": round(statistics.median(chunk_ms), 2),
-              "chunk_ms_p95": round(pct(chunk_ms, 0.95), 2),
-              "floor_ms_median": round(statistics.median(floor_ms), 2),
-              "floor_ms_p95": round(pct(floor_ms, 0.95), 2)}
+              "floor_route": "/web/session/check"}
+    for name, values in timings.items():
+        result[f"{name}_ms_median"] = round(statistics.median(values), 2)
+        result[f"{name}_ms_p95"] = round(pct(values, 0.95), 2)
     result["ratio"] = round(result["chunk_ms_median"] / result["floor_ms_median"], 2)
+    return result
+
+
+WERKZEUG_LINE = re.compile(r'"POST (\S+) HTTP/1\.1" 200 - (\d+) ([\d.]+) ([\d.]+)')
+
+
+def server_side(log_path, attempt, sequences):
+    """Mean server time (ms: SQL + the rest, from the start of Odoo's handling to the
+    response) and queries of the timed chunk uploads and floor POSTs, read on the werkzeug
+    lines of the server's log. Odoo prints them to the millisecond: the means of 60 are
+    finer than that."""
+    chunk_paths = {f"/my/assessments/{attempt}/recording/screen/{seq}" for seq in sequences}
+    chunk, floor = [], []
+    with open(log_path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            match = WERKZEUG_LINE.search(line)
+            if not match:
+                continue
+            path = match.group(1).split("?")[0]
+            sample = (int(match.group(2)), 1000 * (float(match.group(3)) + float(match.group(4))))
+            if path in chunk_paths:
+                chunk.append(sample)
+            elif path == "/web/session/check":
+                floor.append(sample)
+    if not chunk or not floor:
+        return {}
+    mean = statistics.fmean
+    result = {
+        "server_chunk_ms_mean": round(mean(ms for _q, ms in chunk), 2),
+        "server_chunk_queries": round(mean(q for q, _ms in chunk), 1),
+        "server_floor_ms_mean": round(mean(ms for _q, ms in floor), 2),
+        "server_floor_queries": round(mean(q for q, _ms in floor), 1),
+        "server_samples": [len(chunk), len(floor)],
+    }
+    result["server_ratio"] = round(result["server_chunk_ms_mean"] / result["server_floor_ms_mean"], 2)
     return result
 
 

@@ -10,14 +10,16 @@ the levels (each level uses fresh attempts). Per virtual candidate, as the test 
 
 * a recorder per stream produces a chunk every --slice seconds (webcam --webcam-kb, screen
   --screen-kb: Chrome's VP8 at 640x480 and a mostly still screen give ~0.5 and ~0.4 MB per
-  4 s), unique bytes each (a random pool with a unique prefix: no two files share content);
+  4 s), made and hashed before the level (class Bytes), each stored as its own file;
 * one uploader drains the candidate's queue in order, one chunk at a time (the raw body
   POST of chunk_uploader.js, CSRF and access tokens in headers), retrying after 1, 2, 5 s
   on a network error, 5xx, 408 or 429, as the page does; a 4xx other than those, or a fourth
   failure, is a loss (the page would keep the chunk in IndexedDB; here it is counted);
 * an autosave every --answer-every seconds (x0.5-1.5), the JSON POST of the test page.
 
-Like the buffering reverse proxy in front of prefork workers, at most --max-inflight requests
+A warm-up run (--warmup candidates for --warmup-seconds, not counted) comes first, so that
+the first level does not measure workers that load their caches. Like the buffering reverse
+proxy in front of prefork workers, at most --max-inflight requests
 are open to Odoo at once; every latency counts from the moment the chunk or the answer
 exists, so it includes that wait. A level is *sustained* when no chunk is lost, none is still
 queued --drain seconds after the level ends, the backlog
@@ -36,7 +38,7 @@ import statistics
 import sys
 import time
 
-import httpx
+import aiohttp
 
 RETRY_DELAYS = (1, 2, 5)
 RETRYABLE = {408, 429}
@@ -65,19 +67,27 @@ def slope(points):
 
 
 class Bytes:
-    """Chunk bytes without generating megabytes of randomness per second: a random pool, and
-    a unique prefix per chunk."""
+    """Chunk bytes, made and hashed before the level starts: the browsers' work is not the
+    server's machine's. A few distinct chunks per size are enough: each upload is stored as
+    its own file anyway (its key holds its stream, segment and sequence number), and the
+    server reads, hashes and writes every byte whatever they are."""
 
-    def __init__(self, rng):
-        self.pool = os.urandom(4 * 1024 * 1024)
+    VARIANTS = 16
+
+    def __init__(self, rng, sizes):
+        pool = os.urandom(4 * 1024 * 1024)
         self.rng = rng
-        self.serial = 0
+        self.chunks = {}
+        for size in sizes:
+            variants = []
+            for serial in range(self.VARIANTS):
+                start = rng.randrange(0, len(pool) - size)
+                data = b"\x1a\x45\xdf\xa3" + serial.to_bytes(12, "big") + pool[start:start + size - 16]
+                variants.append((data, hashlib.sha256(data).hexdigest()))
+            self.chunks[size] = variants
 
     def chunk(self, size):
-        self.serial += 1
-        start = self.rng.randrange(0, len(self.pool) - size)
-        data = b"\x1a\x45\xdf\xa3" + self.serial.to_bytes(12, "big") + self.pool[start:start + size - 16]
-        return data, hashlib.sha256(data).hexdigest()
+        return self.chunks[size][self.rng.randrange(self.VARIANTS)]
 
 
 class Level:
@@ -93,14 +103,15 @@ class Level:
         self.save_ms = []
         self.save_errors = 0
         self.backlog = []  # (t, chunks produced and not stored)
+        self.loop_lag_ms = []
 
 
 async def candidate(fixture, args, level, client, gate, bytes_, stop_at, rng):
     # the link moves the token into the session and redirects to the page (as a browser)
-    async with gate:
-        page = await client.get(f"/my/assessments/{fixture['id']}/test",
-                                params={"access_token": fixture["token"]}, follow_redirects=True)
-    match = re.search(r'data-ta-csrf="([^"]+)"', page.text)
+    async with gate, client.get(f"/my/assessments/{fixture['id']}/test",
+                                params={"access_token": fixture["token"]}) as page:
+        text = await page.text()
+    match = re.search(r'data-ta-csrf="([^"]+)"', text)
     if not match:
         raise RuntimeError(f"attempt {fixture['id']}: no CSRF token on the test page")
     csrf = match.group(1)
@@ -124,14 +135,14 @@ async def candidate(fixture, args, level, client, gate, bytes_, stop_at, rng):
             kind, seq, data, digest, born = await queue.get()
             for attempt in range(len(RETRY_DELAYS) + 1):
                 try:
-                    async with gate:
-                        response = await client.post(
+                    async with gate, client.post(
                             f"/my/assessments/{fixture['id']}/recording/{kind}/{seq}",
-                            params={"sha256": digest, "segment": "1"}, content=data,
+                            params={"sha256": digest, "segment": "1"}, data=data,
                             headers={"Content-Type": "video/webm", "X-CSRF-Token": csrf,
-                                     "X-Access-Token": fixture["token"]})
-                    status = response.status_code
-                except httpx.HTTPError:
+                                     "X-Access-Token": fixture["token"]}) as response:
+                        status = response.status
+                        body = await response.text()
+                except (aiohttp.ClientError, asyncio.TimeoutError):
                     status = None
                 if status == 200:
                     level.stored += 1
@@ -139,8 +150,7 @@ async def candidate(fixture, args, level, client, gate, bytes_, stop_at, rng):
                     break
                 if status is not None and status < 500 and status not in RETRYABLE:
                     level.lost += 1
-                    log(f"chunk lost: attempt {fixture['id']} {kind} #{seq}: HTTP {status} "
-                        f"{response.text[:200]}")
+                    log(f"chunk lost: attempt {fixture['id']} {kind} #{seq}: HTTP {status} {body[:200]}")
                     break
                 level.retries += 1
                 if attempt == len(RETRY_DELAYS):
@@ -156,12 +166,12 @@ async def candidate(fixture, args, level, client, gate, bytes_, stop_at, rng):
             item_id, option_id = items[rng.randrange(len(items))]
             started = time.perf_counter()
             try:
-                async with gate:
-                    response = await client.post(
+                async with gate, client.post(
                         f"/my/assessments/{fixture['id']}/answer",
-                        json={"access_token": fixture["token"], "item_id": item_id, "option_id": option_id})
-                ok = response.status_code == 200 and "error" not in response.json()
-            except (httpx.HTTPError, ValueError):
+                        json={"access_token": fixture["token"], "item_id": item_id, "option_id": option_id},
+                ) as response:
+                    ok = response.status == 200 and "error" not in await response.json()
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
                 ok = False
             level.save_ms.append(1000 * (time.perf_counter() - started))
             level.save_errors += not ok
@@ -178,34 +188,49 @@ async def candidate(fixture, args, level, client, gate, bytes_, stop_at, rng):
     return queue.qsize()
 
 
-async def run_level(n, fixtures, args, rng):
+async def run_level(n, fixtures, args, rng, duration=None):
+    duration = duration or args.duration
     level = Level(n)
     gate = asyncio.Semaphore(args.max_inflight)
-    pool = args.max_inflight + 4
-    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-    transport = httpx.AsyncHTTPTransport(limits=limits)
-    bytes_ = Bytes(rng)
-    clients = [httpx.AsyncClient(base_url=args.base_url, timeout=120, transport=transport)
+    connector = aiohttp.TCPConnector(limit=args.max_inflight + 4)
+    bytes_ = Bytes(rng, (args.webcam_kb * 1024, args.screen_kb * 1024))
+    # a browser each: its own cookies (the session that holds the CSRF secret), one pool of
+    # connections to the server for all
+    clients = [aiohttp.ClientSession(args.base_url, connector=connector, connector_owner=False,
+                                     cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                     timeout=aiohttp.ClientTimeout(total=120))
                for _fixture in fixtures]
-    stop_at = time.monotonic() + args.duration
+    stop_at = time.monotonic() + duration
     started = time.monotonic()
+    cpu_started = time.process_time()
 
     async def sample():
         while time.monotonic() < stop_at:
             await asyncio.sleep(5)
             level.backlog.append((time.monotonic() - started, level.produced - level.stored - level.lost))
 
+    async def loop_lag():
+        # how late the generator's own event loop wakes up: what its latencies owe to itself
+        while time.monotonic() < stop_at:
+            before = time.monotonic()
+            await asyncio.sleep(0.05)
+            level.loop_lag_ms.append(1000 * (time.monotonic() - before - 0.05))
+
     sampler = asyncio.create_task(sample())
+    lag = asyncio.create_task(loop_lag())
     # the candidates arrive over the first slice, as a session's candidates start at once
     left = await asyncio.gather(*[
         candidate(fixture, args, level, client, gate, bytes_, stop_at, random.Random(rng.random()))
         for fixture, client in zip(fixtures, clients, strict=True)])
     sampler.cancel()
+    lag.cancel()
+    # the load generator's own share of the machine's cores (it runs on the same ones)
+    generator_cores = (time.process_time() - cpu_started) / (time.monotonic() - started)
     for client in clients:
-        await client.aclose()
-    await transport.aclose()
+        await client.close()
+    await connector.close()
     undelivered = sum(left)
-    second_half = [(t, b) for t, b in level.backlog if t >= args.duration / 2]
+    second_half = [(t, b) for t, b in level.backlog if t >= duration / 2]
     trend = slope(second_half)  # chunks per second
     production = 2 * n / args.slice
     end_backlog = level.backlog[-1][1] if level.backlog else 0
@@ -227,12 +252,14 @@ async def run_level(n, fixtures, args, rng):
         "n": n, "produced": level.produced, "stored": level.stored, "lost": level.lost,
         "undelivered": undelivered,
         "retries": level.retries,
-        "chunks_per_s": level.stored / args.duration,
-        "mb_per_s": level.stored * (args.webcam_kb + args.screen_kb) / 2 / 1024 / args.duration,
+        "chunks_per_s": level.stored / duration,
+        "mb_per_s": level.stored * (args.webcam_kb + args.screen_kb) / 2 / 1024 / duration,
         "backlog_end": end_backlog, "backlog_trend": round(trend, 3),
         "chunk_p50_ms": percentile(level.chunk_ms, 50), "chunk_p95_ms": percentile(level.chunk_ms, 95),
         "save_p50_ms": percentile(level.save_ms, 50), "save_p95_ms": save_p95,
         "saves": len(level.save_ms), "loadavg": os.getloadavg()[0],
+        "generator_cores": round(generator_cores, 2),
+        "loop_lag_p95_ms": percentile(level.loop_lag_ms, 95),
         "ok": not why, "why": "; ".join(why),
     }
 
@@ -244,6 +271,10 @@ def main():
     parser.add_argument("--levels", default="100 200 300", help="the N to try, in order")
     parser.add_argument("--duration", type=float, default=300, help="seconds per level")
     parser.add_argument("--drain", type=float, default=30, help="seconds to empty the queues after")
+    parser.add_argument("--warmup", type=int, default=20,
+                        help="candidates of the warm-up run before the levels (not counted), taken "
+                             "from the end of the fixtures")
+    parser.add_argument("--warmup-seconds", type=float, default=30)
     parser.add_argument("--slice", type=float, default=4.0)
     parser.add_argument("--webcam-kb", type=int, default=500)
     parser.add_argument("--screen-kb", type=int, default=400)
@@ -258,9 +289,16 @@ def main():
     with open(args.fixtures, encoding="utf-8") as handle:
         attempts = json.load(handle)["attempts"]
     levels = [int(n) for n in args.levels.split()]
-    if sum(levels) > len(attempts):
-        parser.error(f"{sum(levels)} attempts needed, the fixtures hold {len(attempts)}")
+    if sum(levels) + args.warmup > len(attempts):
+        parser.error(f"{sum(levels) + args.warmup} attempts needed, the fixtures hold {len(attempts)}")
     rng = random.Random(args.seed)
+    if args.warmup:
+        # the workers' first requests load the registry's caches, the templates and the
+        # routing map: a short load first, so that the first level measures the load only
+        warmup = asyncio.run(run_level(args.warmup, attempts[len(attempts) - args.warmup:], args, rng,
+                                       duration=args.warmup_seconds))
+        log(f"warm-up: {args.warmup} candidates for {args.warmup_seconds:.0f} s, "
+            f"{warmup['stored']} chunks and {warmup['saves']} answers (not counted)")
     results, used = [], 0
     for n in levels:
         log(f"N={n}: {args.duration:.0f} s (load average {os.getloadavg()[0]:.2f})")
@@ -270,7 +308,8 @@ def main():
         log(f"N={n}: {result['chunks_per_s']:.1f} chunks/s ({result['mb_per_s']:.1f} MB/s), lost "
             f"{result['lost']}, backlog end {result['backlog_end']} trend {result['backlog_trend']}/s, "
             f"chunk p95 {result['chunk_p95_ms']:.0f} ms, autosave p95 {result['save_p95_ms']:.0f} ms, "
-            f"load {result['loadavg']:.2f}: "
+            f"load {result['loadavg']:.2f}, generator {result['generator_cores']:.2f} core "
+            f"(its loop late by {result['loop_lag_p95_ms']:.0f} ms at p95): "
             f"{'sustained' if result['ok'] else 'NOT sustained: ' + result['why']}")
         if not result["ok"] and args.stop_after_failure:
             break
@@ -282,7 +321,8 @@ def main():
         limit = (f"at N={first['n']} the server stored {first['chunks_per_s']:.1f} chunks/s of the "
                  f"{2 * first['n'] / args.slice:.1f} produced (load average {first['loadavg']:.2f}): "
                  f"{first['why']}")
-    out = {"duration_s": args.duration, "slice_s": args.slice, "webcam_kb": args.webcam_kb,
+    out = {"duration_s": args.duration, "warmup": args.warmup, "warmup_s": args.warmup_seconds,
+           "slice_s": args.slice, "webcam_kb": args.webcam_kb,
            "screen_kb": args.screen_kb, "answer_every_s": args.answer_every, "workers": args.workers,
            "max_inflight": args.max_inflight, "levels": results,
            "best_n": max(sustained) if sustained else None, "limit": limit}

@@ -47,14 +47,17 @@ class AssessmentPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    def _get_attempt(self, attempt_id, access_token=None):
+    def _get_attempt(self, attempt_id, access_token=None, fields=None):
         """The attempt, sudoed, if the caller may act on it: its access token (given, or
         remembered by this session), or the logged-in candidate it belongs to. Else NotFound
-        (never a hint)."""
+        (never a hint). With `fields`, only those columns are read (a hot path that needs
+        few of them); otherwise the whole row."""
         if not is_id(attempt_id):
             raise NotFound()
         attempt_sudo = request.env["assessment.attempt"].sudo().browse(attempt_id)
         try:
+            if fields:
+                attempt_sudo.fetch(["access_token", "partner_id", *fields])
             attempt_token = attempt_sudo.access_token  # one query reads the row, or finds none
         except MissingError:
             raise NotFound() from None

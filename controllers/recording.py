@@ -6,14 +6,15 @@ any), with the headers `X-CSRF-Token` (the page's CSRF token) and `X-Access-Toke
 session that opened the link), and in the query string `sha256` (hex of the bytes),
 `segment` (1, 2... one per MediaRecorder) and `start_ms`/`end_ms` (epoch milliseconds
 covered). The body is read once from the socket, hashed on the way and written once into
-the filestore (tools/recording_files.py), and reused as it is when Odoo replays the request
-after a serialization failure. The handler parses and authorizes;
+its place in the recording store (tools/recording_storage.py), and reused as it is when Odoo
+replays the request after a serialization failure. The handler parses and authorizes;
 `assessment.recording.chunk._ingest` does the rest.
 
 Answers: 200 stored / 200 replay (same sequence, same bytes: nothing stored twice),
 404 not the caller's attempt, 409 not started or closed (plus the late-data window) or the
 sequence number is already stored with other bytes, 413 too large, 415 not video/webm or
-video/mp4, 422 stream not recorded, hash mismatch or malformed fields.
+video/mp4, 422 stream not recorded, hash mismatch or malformed fields, 503 the bucket
+(S3 storage) did not take the bytes.
 """
 import re
 
@@ -29,6 +30,7 @@ from ..models.assessment_recording_chunk import MAX_CHUNK_BYTES
 from ..tools.recording_files import ChunkTooLarge
 from ..tools.recording_storage import OBJECT_ROUTE, S3Store, recording_store
 from ..tools.request_input import epoch_ms_to_datetime, parse_int, storable_text
+from ..tools.s3_client import S3Error
 from .portal import AssessmentPortal, JsonRouteError
 
 # the multipart envelope and the small fields around the chunk
@@ -67,7 +69,7 @@ class AssessmentRecordingPortal(AssessmentPortal):
             attempt_sudo = self._upload_attempt(attempt_id, access_token)
             return self._json_response(request.env["assessment.recording.chunk"].sudo()._ingest(
                 attempt_sudo, kind, read_body=_read_body_once, **chunk_meta))
-        except (JsonRouteError, ChunkTooLarge, UserError) as error:
+        except (JsonRouteError, ChunkTooLarge, UserError, S3Error) as error:
             request.env.cr.rollback()
             error = _as_route_error(error)
             return self._json_error(error.status, error.message)
@@ -103,7 +105,8 @@ class AssessmentRecordingPortal(AssessmentPortal):
     def _upload_attempt(self, attempt_id, access_token):
         token = access_token or request.httprequest.headers.get("X-Access-Token")
         try:
-            return self._get_attempt(attempt_id, token)
+            return self._get_attempt(attempt_id, token,
+                                     fields=request.env["assessment.recording.chunk"].INGEST_ATTEMPT_FIELDS)
         except NotFound:
             raise JsonRouteError(404, _("This assessment does not exist or is not yours.")) from None
 
@@ -135,16 +138,17 @@ def _csrf_ok(token):
     return bool(token) and token.isascii() and request.validate_csrf(token)
 
 
-def _read_body_once(max_bytes):
+def _read_body_once(folder, sequence, sha256, max_bytes):
     """The request's body, read from the socket into the recording store (the filestore or
-    the bucket: tools/recording_storage.py), hashed on the way: (ref, sha1, sha256, size).
+    the bucket: tools/recording_storage.py), hashed on the way: (key, sha256, size).
     Odoo replays a request after a serialization failure, with the same request object but
     a body already read: the file stored the first time is used again."""
     environ = request.httprequest.environ
     stored = environ.get(STORED_BODY_KEY)
     if stored is None:
-        stored = recording_store(request.env).put_stream(
-            _body_stream(), max_bytes=max_bytes, length=request.httprequest.content_length)
+        stored = recording_store(request.env).put_chunk(
+            _body_stream(), folder, sequence, sha256, max_bytes=max_bytes,
+            length=request.httprequest.content_length)
         environ[STORED_BODY_KEY] = stored
     return stored
 
@@ -191,4 +195,7 @@ def _as_route_error(error):
         return _too_large()
     if isinstance(error, ValidationError):
         return JsonRouteError(422, error.args[0])
+    if isinstance(error, S3Error):
+        # the bucket is unreachable or refused the call: the page keeps the chunk and retries
+        return JsonRouteError(503, _("The recording storage is unavailable: the chunk will be sent again."))
     return JsonRouteError(409, error.args[0])

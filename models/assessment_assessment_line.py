@@ -40,7 +40,7 @@ class AssessmentAssessmentLine(models.Model):
     difficulty = fields.Selection(DIFFICULTIES, compute="_compute_line_figures")
     item_count = fields.Integer(compute="_compute_line_figures")
     total_points = fields.Float(compute="_compute_line_figures")
-    description = fields.Char(compute="_compute_line_figures", string="Question")
+    description = fields.Char(compute="_compute_line_figures", string="Question or draw")
 
     _sql_constraints = [
         ("question_unique", "unique(assessment_id, question_id)",

@@ -12,6 +12,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.recording_coverage import late_runs, unrecorded_seconds
+from ..tools.recording_storage import recording_store
 from ..tools.recording_timeline import build_timeline
 from .assessment_attempt import GRADED_STATES, LATE_DATA_WINDOW
 from .assessment_recording import KINDS_BY_REQUIREMENT
@@ -268,6 +269,16 @@ class AssessmentAttempt(models.Model):
         for attempt in self:
             attempt._purge_recordings(reason=_("erased on request by %s", self.env.user.name))
         return True
+
+    def unlink(self):
+        """The recordings' files go with the attempt: their rows are deleted by the database
+        (ondelete cascade), which would leave the files behind."""
+        self.check_access_rights("unlink")
+        self.check_access_rule("unlink")
+        recordings = self.sudo().recording_ids
+        recording_store(self.env).drop(recordings.attachment_id)
+        recordings._drop_chunk_files()
+        return super().unlink()
 
     def action_assemble_recordings(self):
         """*Assemble recordings* (HR): for who may change these attempts."""

@@ -6,9 +6,10 @@ the chunks of a segment concatenated in sequence order are a valid file. A strea
 stopped and was shared again starts a new segment (and a new file); sequence numbers keep
 growing per attempt and stream kind, so a gap in them is a fact (a chunk that never arrived).
 
-Bytes are never held in memory: uploads are copied block by block (hashing on the way) into
-a temporary file of the filestore, then renamed to their content address, and the
-attachment row is pointed at it directly (no base64, no `raw`).
+Bytes are never held in memory: a chunk is copied block by block from the request (hashed on
+the way) into its segment's folder of the recording store (tools/recording_storage.py), and
+its row points at it; the assembled file is an attachment pointed at its file directly (no
+base64, no `raw`).
 
 Assembly remuxes a segment's chunks without re-encoding (tools/recording_media.py) into a
 file with a duration and cues, so that a player seeks in it. It runs in the assembly job,
@@ -23,9 +24,10 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
+from ..tools.concurrency import replay_on_unique_violation
 from ..tools.recording_files import filestore_temp_path
 from ..tools.recording_media import ConcatenatedFiles, RemuxError, remux
-from ..tools.recording_storage import recording_store
+from ..tools.recording_storage import chunk_folder, recording_store
 from .assessment_attempt import FINISHED_STATES, LATE_DATA_WINDOW
 
 _logger = logging.getLogger(__name__)
@@ -130,32 +132,35 @@ class AssessmentRecording(models.Model):
     # Ingest (assessment.recording.chunk._ingest)
     # ------------------------------------------------------------------
     @api.model
-    def _for_segment(self, attempt, kind, segment):
-        """The recording of that segment of the attempt's stream, created on its first chunk."""
-        recording = self.search([("attempt_id", "=", attempt.id), ("kind", "=", kind),
-                                 ("segment", "=", segment)], limit=1)
-        return recording or self.create({"attempt_id": attempt.id, "kind": kind, "segment": segment})
+    def _create_segment(self, attempt, kind, segment):
+        """(recording, state) of a stream segment's first chunk."""
+        # two first chunks of one segment at once: the loser replays, and finds the row
+        with replay_on_unique_violation(self.env.cr, "assessment_recording_attempt_kind_segment_unique"):
+            recording = self.create({"attempt_id": attempt.id, "kind": kind, "segment": segment,
+                                     "chunk_count": 0, "total_bytes": 0})
+            recording.flush_recordset()
+        return recording, recording.state
 
-    def _register_chunk(self, chunk):
-        """Update the running totals with one new chunk (a couple of queries)."""
+    def _rebuild_later(self):
+        """A chunk came after the segment was assembled: assemble it again soon (late chunks
+        come in bursts, when a browser's queue is emptied)."""
+        self.env.ref("tech_assessment.ir_cron_assemble_recordings").sudo()._trigger(
+            fields.Datetime.now() + LATE_CHUNK_BATCHING)
+
+    def _chunk_folder(self):
         self.ensure_one()
-        values = {
-            "chunk_count": self.chunk_count + 1,
-            "total_bytes": self.total_bytes + chunk.size,
-        }
-        if chunk.start_time and (not self.started_at or chunk.start_time < self.started_at):
-            values["started_at"] = chunk.start_time
-        if chunk.end_time and (not self.ended_at or chunk.end_time > self.ended_at):
-            values["ended_at"] = chunk.end_time
-        if not self.mimetype:
-            values["mimetype"] = chunk.mimetype
-        rebuild = self.state == "assembled"
-        if rebuild:
-            values["state"] = "recording"  # a late chunk: the file must be rebuilt
-        self.write(values)
-        if rebuild:
-            self.env.ref("tech_assessment.ir_cron_assemble_recordings").sudo()._trigger(
-                fields.Datetime.now() + LATE_CHUNK_BATCHING)
+        return chunk_folder(self.attempt_id.id, self.kind, self.segment)
+
+    def _chunks_with_files(self):
+        return self.chunk_ids.filtered(lambda chunk: chunk.store_key or chunk.attachment_id)
+
+    def _drop_chunk_files(self):
+        """Delete the chunk files of these recordings (their rows, hashes and sizes stay)."""
+        chunks = self.sudo().chunk_ids
+        store = recording_store(self.env)
+        store.drop(chunks.attachment_id)
+        store.drop_chunk_folders([recording._chunk_folder() for recording in self])
+        chunks.filtered("store_key").write({"store_key": False})
 
     # ------------------------------------------------------------------
     # Assembly
@@ -171,10 +176,10 @@ class AssessmentRecording(models.Model):
         for recording in self.sudo():
             if recording.state == "purged":
                 continue
-            chunks = recording.chunk_ids.filtered("attachment_id").sorted("sequence")
+            chunks = recording._chunks_with_files().sorted("sequence")
             if not chunks:
                 continue
-            with store.local_paths(chunks.attachment_id) as paths:
+            with store.chunk_paths(chunks) as paths:
                 stored, media_seconds, error = recording._remux_into_store(store, paths)
             old = recording.attachment_id
             extension = "mp4" if (recording.mimetype or "").endswith("mp4") else "webm"
@@ -198,7 +203,7 @@ class AssessmentRecording(models.Model):
             })
             store.drop(old)
             if drop_chunks:
-                store.drop(chunks.attachment_id)
+                recording._drop_chunk_files()
 
     def _remux_into_store(self, store, paths):
         """(stored, seconds, error): the remuxed file, or the chunks as they are and why."""
@@ -269,9 +274,9 @@ class AssessmentRecording(models.Model):
         # assembled early, and the window is over without a late chunk: drop the chunk files
         done = self.sudo().search(finished + [
             ("state", "=", "assembled"), ("attempt_id.submitted_at", "<", closed_before),
-            ("chunk_ids.attachment_id", "!=", False),
+            "|", ("chunk_ids.store_key", "!=", False), ("chunk_ids.attachment_id", "!=", False),
         ], limit=batch_size, order="id")
-        recording_store(self.env).drop(done.chunk_ids.attachment_id)
+        done._drop_chunk_files()
         if len(recordings) == batch_size or len(done) == batch_size:
             self.env.ref("tech_assessment.ir_cron_assemble_recordings")._trigger()
         return len(recordings)
@@ -283,8 +288,10 @@ class AssessmentRecording(models.Model):
         """Delete the media (assembled files and chunks); keep the rows: times, sizes, hashes."""
         recordings = self.sudo().filtered(lambda r: r.state != "purged")
         files = recordings.attachment_id | recordings.chunk_ids.attachment_id
-        freed = sum(files.mapped("file_size"))
-        recording_store(self.env).drop(files)
+        freed = (sum(files.mapped("file_size"))
+                 + sum(recordings.chunk_ids.filtered("store_key").mapped("size")))
+        recording_store(self.env).drop(recordings.attachment_id)
+        recordings._drop_chunk_files()
         recordings.write({"state": "purged", "purged_at": fields.Datetime.now()})
         return recordings, freed
 

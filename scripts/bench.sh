@@ -14,7 +14,8 @@
 # The database is dropped at the end (BENCH_KEEP_DB=1 keeps it). Not part of `make test`.
 # BENCH="load grading ingest testday" picks the parts to run (all by default), e.g.
 # `make bench BENCH=ingest` for the recording ingest alone (a couple of minutes).
-# The test day: BENCH_TESTDAY_LEVELS="150 250 350", BENCH_TESTDAY_SECONDS=300 (per level).
+# The test day: BENCH_TESTDAY_LEVELS="150 250 350", BENCH_TESTDAY_SECONDS=300 (per level),
+# BENCH_TESTDAY_WARMUP=20 (candidates of the uncounted warm-up run first).
 # Knobs: BENCH_NS="10 50 100", BENCH_THINK=0.3 (s), BENCH_GRADING_ATTEMPTS=10000,
 # BENCH_GRADING_SMALL=1000. BENCH_SMOKE=1: a tiny variant (N=3, 200 attempts), ~2 minutes.
 source "$(dirname "$0")/common.sh"
@@ -153,7 +154,8 @@ start_server "$INGEST_PORT" "$INGEST_SERVER_LOG" "$RESULTS_DIR/ingest-server.out
 mkdir -p "$ODOO_DATA_DIR/filestore/$BENCH_DB"
 "$PYTHON" "$PROJECT_DIR/bench/bench_recording_ingest.py" --url "http://127.0.0.1:$INGEST_PORT" \
     --db "$BENCH_DB" --login admin --password admin --pid "$SERVER_PID" \
-    --dir "$ODOO_DATA_DIR/filestore/$BENCH_DB" --json "$INGEST_OUT" >"$INGEST_LOG" 2>&1 || ingest_rc=$?
+    --dir "$ODOO_DATA_DIR/filestore/$BENCH_DB" --json "$INGEST_OUT" --server-log "$INGEST_SERVER_LOG" \
+    >"$INGEST_LOG" 2>&1 || ingest_rc=$?
 cat "$INGEST_LOG" >&2
 [ -s "$INGEST_OUT" ] || ingest_rc=1
 stop_server
@@ -166,7 +168,8 @@ TESTDAY_OUT="$RESULTS_DIR/testday.json"
 rm -f "$TESTDAY_OUT"
 if want testday; then
     levels="${BENCH_TESTDAY_LEVELS:-150 250 350}"
-    total=0
+    warmup="${BENCH_TESTDAY_WARMUP:-20}"
+    total="$warmup"
     for n in $levels; do total=$((total + n)); done
     log "recorded test day: $total attempts for N = $levels"
     BENCH_TESTDAY_N="$total" BENCH_TESTDAY_FIXTURES="$RESULTS_DIR/testday-fixtures.json" \
@@ -177,7 +180,7 @@ if want testday; then
     start_server "$TESTDAY_PORT" "$RESULTS_DIR/testday-server.log" "$RESULTS_DIR/testday-server.out" \
         --workers=2 --max-cron-threads=0 --gevent-port="$TESTDAY_GEVENT" --log-level=warn
     "$PYTHON" "$PROJECT_DIR/bench/bench_test_day.py" --fixtures "$RESULTS_DIR/testday-fixtures.json" \
-        --base-url "http://127.0.0.1:$TESTDAY_PORT" --levels "$levels" \
+        --base-url "http://127.0.0.1:$TESTDAY_PORT" --levels "$levels" --warmup "$warmup" \
         --duration "${BENCH_TESTDAY_SECONDS:-300}" --json "$TESTDAY_OUT" >/dev/null || testday_rc=$?
     stop_server
 fi

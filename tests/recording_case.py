@@ -1,9 +1,10 @@
 """The base of the recording tests: recorded assessments, a candidate, upload helpers."""
 import hashlib
+import os
 import re
 
 from ..tools.recording_media import probe
-from ..tools.recording_storage import recording_store
+from ..tools.recording_storage import CHUNKS_FOLDER, S3Store, recording_store
 from .common import TechAssessmentHttpCase
 
 
@@ -58,6 +59,24 @@ class RecordingCase(TechAssessmentHttpCase):
     def _chunks(self, attempt, kind=None):
         domain = [("attempt_id", "=", attempt.id)] + ([("kind", "=", kind)] if kind else [])
         return self.env["assessment.recording.chunk"].sudo().search(domain, order="sequence")
+
+    def _chunk_bytes(self, chunk):
+        with recording_store(self.env).chunk_paths(chunk) as (path,):
+            with open(path, "rb") as handle:
+                return handle.read()
+
+    def _chunk_files(self, attempt):
+        """The keys of the chunk files the store keeps for the attempt, sorted."""
+        store = recording_store(self.env)
+        if isinstance(store, S3Store):
+            prefix = store._chunk_object(f"{attempt.id}/")
+            return sorted(key[len(prefix) - len(f"{attempt.id}/"):]
+                          for key in store.client.keys_under(prefix))
+        root = os.path.join(self.env["ir.attachment"]._filestore(), CHUNKS_FOLDER)
+        keys = []
+        for folder, _dirs, names in os.walk(os.path.join(root, str(attempt.id))):
+            keys += [os.path.relpath(os.path.join(folder, name), root) for name in names]
+        return sorted(keys)
 
     def _file_bytes(self, attachment):
         """The bytes of a recording file, from wherever the recording store keeps them."""

@@ -67,8 +67,7 @@ class TestConcurrentRequests(TransactionCase):
             questions = assessments.line_ids.question_id
             env["mail.mail"].search([("model", "=", "assessment.attempt"),
                                      ("res_id", "in", attempts.ids)]).unlink()
-            env["assessment.recording.chunk"].search(
-                [("attempt_id", "in", attempts.ids)]).attachment_id.unlink()
+            env["assessment.recording"].search([("attempt_id", "in", attempts.ids)])._drop_chunk_files()
             attempts.unlink()
             partners = candidates.partner_id
             candidates.unlink()
@@ -230,7 +229,7 @@ class TestConcurrentRequests(TransactionCase):
 
     def _chunk_rows(self, attempt_id):
         return self._read(lambda env: sorted(
-            (chunk.sequence, chunk.recording_id.segment, chunk.size, bool(chunk.attachment_id))
+            (chunk.sequence, chunk.recording_id.segment, chunk.size, bool(chunk.store_key))
             for chunk in env["assessment.recording.chunk"].search(
                 [("attempt_id", "=", attempt_id)])))
 

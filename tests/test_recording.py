@@ -33,14 +33,10 @@ class TestChunkUpload(RecordingCase):
         chunk = self._chunks(self.attempt)
         self.assertEqual(len(chunk), 1)
         self.assertEqual(chunk.sha256, hashlib.sha256(data).hexdigest())
-        attachment = chunk.attachment_id
-        self.assertTrue(attachment.store_fname, "stored in the filestore, not in the database")
-        self.assertFalse(attachment.sudo().db_datas)
-        self.assertEqual(attachment.file_size, 300_000)
-        self.assertEqual(attachment.checksum, hashlib.sha1(data).hexdigest())
-        self.assertEqual(attachment.mimetype, "video/webm")
-        self.assertEqual(self._file_bytes(attachment), data)
-        self.assertEqual(attachment.raw, data, "Odoo reads it back like any attachment")
+        self.assertFalse(chunk.attachment_id, "a working file: no attachment row per chunk")
+        self.assertEqual(chunk.store_key, f"{self.attempt.id}/webcam-1/0000000-{chunk.sha256[:16]}")
+        self.assertEqual((chunk.size, chunk.mimetype), (300_000, "video/webm"))
+        self.assertEqual(self._chunk_bytes(chunk), data)
         recording = chunk.recording_id
         self.assertEqual((recording.kind, recording.segment, recording.chunk_count, recording.total_bytes),
                          ("webcam", 1, 1, 300_000))
@@ -55,14 +51,14 @@ class TestChunkUpload(RecordingCase):
         self.assertEqual(second.json()["stored"], False)
         self.assertEqual(len(self._chunks(self.attempt)), 1)
         self.assertEqual(self._chunks(self.attempt).recording_id.chunk_count, 1)
-        self.assertEqual(self.env["ir.attachment"].sudo().search_count(
-            [("res_model", "=", "assessment.recording.chunk"),
-             ("res_id", "in", self._chunks(self.attempt).ids)]), 1)
+        self.assertEqual(self._chunk_files(self.attempt), [self._chunks(self.attempt).store_key])
 
     def test_same_sequence_other_content_is_409(self):
         self.assertEqual(self._upload(self.attempt, "webcam", 0, webm(1000, 1)).status_code, 200)
         self.assertRefused(self._upload(self.attempt, "webcam", 0, webm(1000, 2)), 409, "already received")
         self.assertEqual(self._chunks(self.attempt).sha256, hashlib.sha256(webm(1000, 1)).hexdigest())
+        self.assertEqual(self._chunk_files(self.attempt), [self._chunks(self.attempt).store_key],
+                         "the refused bytes are not kept")
         # the same number on the other stream is another chunk
         self.assertEqual(self._upload(self.attempt, "screen", 0, webm(1000, 2)).status_code, 200)
 
@@ -71,11 +67,27 @@ class TestChunkUpload(RecordingCase):
         self.assertRefused(self._upload(self.attempt, "webcam", 0, data, sha="0" * 64), 422, "SHA-256")
         self.assertRefused(self._upload(self.attempt, "webcam", 0, data, sha="not-a-hash"), 422)
         self.assertFalse(self._chunks(self.attempt))
+        self.assertEqual(self._chunk_files(self.attempt), [], "nothing of the refused bytes is kept")
 
     def test_oversized_chunk_is_413(self):
         response = self._upload(self.attempt, "webcam", 0, b"\0" * (26 * 1024 * 1024))
         self.assertEqual(response.status_code, 413)
         self.assertFalse(self._chunks(self.attempt))
+
+    def test_chunk_without_content_length(self):
+        """A body sent in chunked transfer encoding (no Content-Length): stored the same way,
+        and refused the same way when its bytes do not match the declared hash."""
+        data = webm(200_000, 7)
+
+        def pieces():
+            yield from (data[i:i + 65_536] for i in range(0, len(data), 65_536))
+        response = self._upload(self.attempt, "webcam", 0, pieces(), sha=hashlib.sha256(data).hexdigest())
+        self.assertEqual(response.status_code, 200, response.text)
+        chunk = self._chunks(self.attempt)
+        self.assertEqual((chunk.size, self._chunk_bytes(chunk)), (len(data), data))
+        response = self._upload(self.attempt, "webcam", 1, pieces(), sha="0" * 64)
+        self.assertRefused(response, 422, "SHA-256")
+        self.assertEqual(self._chunk_files(self.attempt), [chunk.store_key])
 
     def test_wrong_content_type_is_415(self):
         for content_type in ("text/plain", "image/png", "application/octet-stream", "video/x-matroska"):
@@ -135,13 +147,15 @@ class TestChunkUpload(RecordingCase):
         def ingest(seq):
             data = bodies[seq]
 
-            def read_body(_max_bytes):
-                return store.put_stream(io.BytesIO(data), length=len(data))
+            def read_body(folder, sequence, sha256, max_bytes):
+                return store.put_chunk(io.BytesIO(data), folder, sequence, sha256, max_bytes, len(data))
             return Chunk._ingest(self.attempt, "webcam", seq, 1, read_body=read_body,
                                  mimetype="video/webm", sha256=hashlib.sha256(data).hexdigest())
         ingest(0)
         Chunk.env.invalidate_all()
-        with self.assertQueryCount(14):
+        # the attempt; what its assessment records and the segment's recording; the chunk's
+        # statement (its row, and the recording's totals)
+        with self.assertQueryCount(3):
             ingest(1)
             Chunk.flush_model()
 
@@ -212,16 +226,21 @@ class TestRetentionAndErasure(RecordingCase):
         self.recordings = self.attempt.sudo().recording_ids
 
     def _files(self):
-        attachments = self.recordings.attachment_id | self.recordings.chunk_ids.attachment_id
-        return attachments.exists()
+        """The assembled files' attachments and the chunk files left for the attempt (once
+        what waits for the commit has run)."""
+        self.env.cr.postcommit.run()
+        return self.recordings.attachment_id.exists().ids + self._chunk_files(self.attempt)
 
     def test_assembly_cron_at_the_end_then_after_the_flush_window(self):
         self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 2)
         self.assertEqual(set(self.recordings.mapped("state")), {"assembled"})
-        self.assertTrue(self.recordings.chunk_ids.attachment_id, "late chunks may still come")
+        self.assertTrue(all(self.recordings.chunk_ids.mapped("store_key")), "late chunks may still come")
+        self.assertEqual(len(self._chunk_files(self.attempt)), 4)
         self.attempt.submitted_at = fields.Datetime.now() - timedelta(minutes=5)
         self.assertEqual(self.env["assessment.recording"]._cron_assemble_recordings(), 0)
-        self.assertFalse(self.recordings.chunk_ids.attachment_id, "the chunk files go once assembled")
+        self.assertFalse(any(self.recordings.chunk_ids.mapped("store_key")))
+        self.assertEqual(self._files(), self.recordings.attachment_id.ids,
+                         "the chunk files go once assembled")
         self.assertEqual(self.recordings.mapped("file_size"), [4000, 4000])
 
     def test_retention_cron_purges_old_recordings_only(self):
@@ -242,7 +261,8 @@ class TestRetentionAndErasure(RecordingCase):
         self.assertIn("Recordings deleted", self.attempt.message_ids[0].body)
         self.assertIn("retention", self.attempt.message_ids[0].body)
         self.assertEqual(recent.sudo().recording_ids.state, "recording")
-        self.assertTrue(recent.sudo().recording_ids.chunk_ids.attachment_id)
+        self.assertTrue(recent.sudo().recording_ids.chunk_ids.store_key)
+        self.assertEqual(self._chunk_files(recent), [recent.sudo().recording_ids.chunk_ids.store_key])
         # a longer retention keeps them
         self.assertEqual(self.env["assessment.recording"]._cron_purge_recordings(), 0)
 
@@ -251,6 +271,15 @@ class TestRetentionAndErasure(RecordingCase):
         self.recordings.write({"started_at": fields.Datetime.now() - timedelta(days=31)})
         self.assertEqual(self.env["assessment.recording"]._cron_purge_recordings(), 0)
         self.assessment.retention_days = 30
+
+    def test_deleting_the_attempt_deletes_its_files(self):
+        self.recordings._assemble()
+        files = self.recordings.attachment_id
+        self.assertTrue(self._files())
+        self.attempt.with_user(self.manager).unlink()
+        self.assertFalse(files.exists())
+        self.env.cr.postcommit.run()
+        self.assertEqual(self._chunk_files(self.attempt), [])
 
     def test_erasure_by_an_administrator_only(self):
         with self.assertRaises(UserError):  # AccessError is a UserError

@@ -1,12 +1,15 @@
 """Assembly: a segment's chunks remuxed (no re-encoding) into a file with a duration and
 cues, read back with PyAV's demuxer; a restarted stream's segments on the attempt's
 timeline with the gap between them; the job triggered when the attempt ends."""
+import io
 from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
 
 from ..models.assessment_attempt import LATE_DATA_WINDOW
+from ..tools.recording_media import probe
+from ..tools.recording_storage import S3Store, recording_store
 from .media_samples import cut, live_webm
 from .recording_case import RecordingCase, webm
 
@@ -43,7 +46,8 @@ class TestRecordingAssembly(RecordingCase):
     def test_single_segment_becomes_seekable_when_the_attempt_ends(self):
         self._record(12, at=0)
         recording = self.attempt.sudo().recording_ids
-        before = self._probe(recording.chunk_ids.sorted("sequence")[0].attachment_id)
+        with recording_store(self.env).chunk_paths(recording.chunk_ids.sorted("sequence")[:1]) as (path,):
+            before = probe(path)
         self.assertIsNone(before["duration"], "MediaRecorder's live WebM has no duration")
         triggers = self._triggers()
         self.attempt._submit()
@@ -61,7 +65,8 @@ class TestRecordingAssembly(RecordingCase):
         self.assertAlmostEqual(media["duration"], 12, delta=0.5)
         self.assertAlmostEqual(recording.media_seconds, 12, delta=0.5)
         self.assertGreaterEqual(media["cues"]["video"], 3, "a cue per keyframe cluster (every 2 s)")
-        self.assertTrue(recording.chunk_ids.attachment_id, "kept until the late-data window ends")
+        self.assertTrue(all(recording.chunk_ids.mapped("store_key")), "kept until the late-data window ends")
+        self.assertEqual(self._chunk_files(self.attempt), sorted(recording.chunk_ids.mapped("store_key")))
         timeline = self.attempt.review_timeline
         self.assertEqual(timeline["tracks"][0]["segments"][0]["url"],
                          f"/web/content/{recording.attachment_id.id}")
@@ -70,7 +75,10 @@ class TestRecordingAssembly(RecordingCase):
         # after the window: the chunk files go, the file stays
         self.attempt.submitted_at = fields.Datetime.now() - LATE_DATA_WINDOW - timedelta(seconds=1)
         self._cron()
-        self.assertFalse(recording.chunk_ids.attachment_id)
+        self.env.cr.postcommit.run()
+        self.assertFalse(any(recording.chunk_ids.mapped("store_key")))
+        self.assertEqual(self._chunk_files(self.attempt), [], "the chunk files are gone")
+        self.assertEqual(recording.chunk_count, len(recording.chunk_ids), "the rows and their hashes stay")
         self.assertEqual(recording.state, "assembled")
         self.assertTrue(recording.attachment_id.exists())
 
@@ -119,3 +127,32 @@ class TestRecordingAssembly(RecordingCase):
         self.assertFalse(recording.seekable)
         self.assertTrue(recording.remux_error)
         self.assertEqual(self._file_bytes(recording.attachment_id), b"".join(parts))
+
+    def test_chunks_kept_as_attachments_before_are_assembled_and_dropped(self):
+        """A database whose chunks were stored as attachments (before chunks had their own
+        folder) assembles them the same way; dropping them deletes those attachments, and
+        the folder takes with it any file an aborted upload left there."""
+        parts = [webm(3000, 0), webm(2000, 1)]
+        for seq, data in enumerate(parts):
+            self._upload(self.attempt, "webcam", seq, data)
+        recording = self.attempt.sudo().recording_ids
+        old = recording.chunk_ids.sorted("sequence")[0]
+        store = recording_store(self.env)
+        self._leave_stray_chunk(store, f"{recording._chunk_folder()}/0000009-aborted")
+        store.discard_chunk(old.store_key)
+        legacy = store.attach(store.put_stream(io.BytesIO(parts[0]), length=len(parts[0])), {
+            "name": "legacy chunk", "res_model": old._name, "res_id": old.id})
+        old.write({"store_key": False, "attachment_id": legacy.id})
+        self.assertEqual(len(self._chunk_files(self.attempt)), 2, "the second chunk and the stray file")
+        recording._assemble(drop_chunks=True)
+        self.assertEqual(self._file_bytes(recording.attachment_id), b"".join(parts))
+        self.env.cr.postcommit.run()
+        self.assertFalse(legacy.exists())
+        self.assertEqual(self._chunk_files(self.attempt), [])
+
+    def _leave_stray_chunk(self, store, key):
+        if isinstance(store, S3Store):
+            store.client.put(store._chunk_object(key), [b"aborted"], 7)
+        else:
+            with open(store._chunk_path(key), "wb") as handle:
+                handle.write(b"aborted")

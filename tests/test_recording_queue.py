@@ -37,10 +37,6 @@ class TestRecordingQueueServer(RecordingCase):
         attempt.submitted_at = fields.Datetime.now() - timedelta(seconds=seconds_ago)
         attempt.flush_recordset()
 
-    def _attachments(self):
-        return self.env["ir.attachment"].sudo().search_count(
-            [("res_model", "=", "assessment.recording.chunk")])
-
     def test_late_window_is_enforced_on_the_server(self):
         window = LATE_DATA_WINDOW.total_seconds()
         self.assertEqual(self._upload(self.attempt, "webcam", 0, webm(1000, 0)).status_code, 200)
@@ -53,20 +49,20 @@ class TestRecordingQueueServer(RecordingCase):
         self.assertEqual(self._event(self.attempt).status_code, 200)
         # just outside: refused, nothing stored, no file
         self._ended(self.attempt, window + 10)
-        attachments = self._attachments()
+        files = self._chunk_files(self.attempt)
         response = self._upload(self.attempt, "webcam", 2, webm(1000, 2))
         self.assertEqual(response.status_code, 409)
         self.assertIn("closed", response.json()["error"]["message"])
         self.assertEqual(self._event(self.attempt).status_code, 409)
         self.assertEqual(self._chunks(self.attempt).mapped("sequence"), [0, 1])
-        self.assertEqual(self._attachments(), attachments)
+        self.assertEqual(self._chunk_files(self.attempt), files)
         self.assertEqual(len(self.attempt.event_ids.filtered(lambda e: e.kind == "upload_resumed")), 1)
         # a chunk the server has is still acknowledged (the browser may have missed the
         # answer and send it again): a replay, nothing written; other bytes stay a conflict
         response = self._upload(self.attempt, "webcam", 1, webm(1000, 1))
         self.assertEqual((response.status_code, response.json()["replay"]), (200, True))
         self.assertEqual(self._upload(self.attempt, "webcam", 1, webm(1000, 9)).status_code, 409)
-        self.assertEqual(self._attachments(), attachments)
+        self.assertEqual(self._chunk_files(self.attempt), files)
 
     def test_late_window_of_expired_and_cancelled_attempts(self):
         expired = self._attempt()

@@ -41,7 +41,7 @@ class TestRecordingQueueTour(RecordingCase):
             self.assertTrue(stream, kind)
             self.assertEqual(stream.mapped("sequence"), list(range(len(stream))), f"{kind}: a gap")
             for chunk in stream:
-                data = self._file_bytes(chunk.attachment_id)
+                data = self._chunk_bytes(chunk)
                 self.assertEqual(hashlib.sha256(data).hexdigest(), chunk.sha256)
                 self.assertEqual(len(data), chunk.size)
             for before, after in zip(stream, stream[1:], strict=False):

@@ -39,24 +39,23 @@ class S3StoreMixin:
 @tagged("post_install", "-at_install")
 class TestChunkUploadS3(S3StoreMixin, test_recording.TestChunkUpload):
     def test_chunk_is_stored_in_the_filestore(self):
-        """(In the bucket, here.) The chunk is an object; its attachment points at it."""
+        """(In the bucket, here.) The chunk is an object under its segment's prefix."""
         data = webm(300_000)
         response = self._upload(self.attempt, "webcam", 0, data)
         self.assertEqual(response.status_code, 200, response.text)
         chunk = self._chunks(self.attempt)
-        attachment = chunk.attachment_id
-        self.assertEqual((attachment.type, attachment.store_fname), ("url", False))
-        self.assertEqual(attachment.file_size, 300_000)
-        self.assertEqual(attachment.checksum, hashlib.sha1(data).hexdigest())
-        self.assertTrue(self.s3.client.exists(self._key(attachment)))
-        self.assertEqual(self._file_bytes(attachment), data)
+        self.assertFalse(chunk.attachment_id)
+        object_key = f"{self.env.cr.dbname}/chunks/{self.attempt.id}/webcam-1/0000000-{chunk.sha256[:16]}"
+        self.assertTrue(self.s3.client.exists(object_key))
+        self.assertEqual(self._chunk_bytes(chunk), data)
+        self.assertEqual(self._chunk_files(self.attempt), [chunk.store_key])
 
     def test_tampered_chunk_leaves_no_object(self):
         before = self._objects()
         data = webm(20_000)
         response = self._upload(self.attempt, "webcam", 0, data, sha=hashlib.sha256(b"other").hexdigest())
         self.assertEqual(response.status_code, 422)
-        self.assertEqual(self._objects(), before, "the object of the refused bytes was deleted")
+        self.assertEqual(self._objects(), before, "the bucket refused the bytes: no object")
 
     def _objects(self):
         status, body = self.s3.client._call("GET", "", query={"list-type": "2"})
@@ -87,8 +86,8 @@ class TestRecordingAssemblyS3(S3StoreMixin, test_recording_assembly.TestRecordin
         self.authenticate("ta_recruiter_b", "ta_recruiter_b-pass")
         self.assertEqual(self.url_open(first.headers["Location"], allow_redirects=False).status_code, 404)
         # retention: the objects go once the purge is committed
-        chunk_keys = [self._key(a) for a in recording.chunk_ids.attachment_id]
+        self.assertTrue(self._chunk_files(self.attempt))
         recording._purge_files()
         self.env.cr.postcommit.run()
-        for gone in [key, *chunk_keys]:
-            self.assertFalse(self.s3.client.exists(gone))
+        self.assertFalse(self.s3.client.exists(key))
+        self.assertEqual(self._chunk_files(self.attempt), [], "the chunks' objects went too")

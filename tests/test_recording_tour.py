@@ -6,6 +6,7 @@ import os
 from odoo.tests import new_test_user, tagged
 
 from ..tools.recording_media import probe
+from ..tools.recording_storage import recording_store
 from .common import TOUR_TIMEOUT
 from .recording_browser import use_fake_media
 from .recording_case import RecordingCase
@@ -29,10 +30,10 @@ class TestRecordingTour(RecordingCase):
         chunks = self._chunks(attempt)
         for kind in ("webcam", "screen"):
             self.assertGreaterEqual(len(chunks.filtered(lambda c, k=kind: c.kind == k)), 2, kind)
-        for chunk in chunks:
-            path = chunk.attachment_id._full_path(chunk.attachment_id.store_fname)
-            self.assertTrue(os.path.isfile(path))
-            self.assertEqual(os.path.getsize(path), chunk.size)
+        with recording_store(self.env).chunk_paths(chunks) as paths:
+            for chunk, path in zip(chunks, paths, strict=True):
+                self.assertTrue(os.path.isfile(path))
+                self.assertEqual(os.path.getsize(path), chunk.size)
         recordings = attempt.sudo().recording_ids
         self.assertEqual(sorted(set(recordings.mapped("kind"))), ["screen", "webcam"])
         self.assertGreaterEqual(len(recordings.filtered(lambda r: r.kind == "webcam")), 2, "restarted")

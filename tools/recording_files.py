@@ -1,8 +1,9 @@
-"""Streaming recording chunks into the filestore, block by block, hashed on the way.
+"""Streaming recording files into the filestore, block by block, hashed on the way.
 
-Each byte of a chunk is read from the request once, hashed once (SHA-1 for the attachment's
-checksum, SHA-256 for the browser's declaration) and written once, into a temporary file of
-the filestore that is then renamed to its content address: no copy anywhere else.
+A chunk's bytes are read from the request once, hashed once (SHA-256, what the browser
+declared) and written once, into a temporary file of the chunk's folder that is then renamed
+to its name (`receive_into_file`). The assembled files are Odoo attachments: they are
+written the same way and renamed to their content address (SHA-1, the attachment checksum).
 """
 import hashlib
 import os
@@ -34,11 +35,33 @@ def sha256_of(stream, max_bytes=None):
     return digest.hexdigest()
 
 
-def filestore_temp_path(env):
-    """A new temporary file in the filestore (same file system: renamed, never copied)."""
+def receive_into_file(sources, directory, max_bytes=None):
+    """Read the file objects `sources` once, hash them once (SHA-256) and write them once into
+    a new file of `directory`: (path, sha256, size). The file is removed on any error."""
+    digest, size = hashlib.sha256(), 0
+    fd, path = tempfile.mkstemp(dir=directory, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for block in read_blocks(sources, max_bytes):
+                size += len(block)
+                digest.update(block)
+                out.write(block)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path, digest.hexdigest(), size
+
+
+def filestore_temp_dir(env):
+    """The filestore's folder for temporary files (same file system: renamed, never copied)."""
     tmp_dir = env["ir.attachment"].sudo()._full_path("tech_assessment_tmp")
     os.makedirs(tmp_dir, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
+    return tmp_dir
+
+
+def filestore_temp_path(env):
+    """A new temporary file in the filestore (same file system: renamed, never copied)."""
+    fd, tmp_path = tempfile.mkstemp(dir=filestore_temp_dir(env))
     os.close(fd)
     return tmp_path
 

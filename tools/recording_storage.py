@@ -7,7 +7,14 @@ Settings (ir.config_parameter, system parameters):
   tech_assessment.s3_bucket, tech_assessment.s3_access_key, tech_assessment.s3_secret_key,
   tech_assessment.s3_region           (default us-east-1)
 
-Either way each file has its `ir.attachment` (name, mimetype, checksum, size, the record it
+Chunks are working files: each is kept under a key of its stream segment's folder
+(`<attempt>/<kind>-<segment>/<sequence>-<sha256 prefix>`: `tech_assessment_chunks/` in the
+database's filestore, `<database>/chunks/` in the bucket), referenced by its chunk row only,
+with no `ir.attachment` (the hot path of a test day: one file and one row per chunk), and the
+folder goes when the segment is assembled for good or purged (with any file a rolled back
+upload left there). Odoo's filestore collector never looks into that folder.
+
+Each assembled file has its `ir.attachment` (name, mimetype, checksum, size, the record it
 belongs to, the company), so access rights, the chatter and /web/content work as before. In
 the bucket, the attachment is of type "url": `url` is `/tech_assessment/recording_object/`
 followed by the object's key, a route that checks the reader's right to the attachment, then
@@ -15,8 +22,8 @@ redirects to a presigned GET URL of the object: the player reads (and seeks in) 
 directly, the bytes never pass through Odoo.
 
 A chunk still comes through Odoo (it authorizes it, numbers it and hashes it): its body is
-streamed from the request to the bucket as it is read, hashed on the way; an object whose
-bytes do not match the hash the browser declared is deleted before the refusal.
+streamed from the request to the bucket as it is read, hashed on the way and signed with the
+hash the browser declared, so that the bucket refuses bytes that do not match it.
 
 Why this seam and not the two ways the issue named (issue 15):
 - OCA's `fs_attachment` + `fs_storage` route every `ir.attachment` of the configured models
@@ -30,15 +37,19 @@ Why this seam and not the two ways the issue named (issue 15):
   the chunk would then reach the server only as a claim ("I uploaded seq 42 with this hash"):
   the order and idempotency checks, the late-data window and the hash check move to a second
   request per chunk plus a HEAD on the bucket (or bucket notifications), the bucket needs a
-  CORS policy for the candidates' origin, and the browser's durable queue gains a step. Our
-  measures (`make bench`) put the per-chunk cost of the current path at ~1.2x Odoo's own
-  floor for a trivial authenticated POST, so for now the bytes stay on the authorized path
-  and the bucket takes the storage off the machine (the part that outgrows it first); the
-  store keeps the seam (`put_stream`) where a presigned upload would plug in.
+  CORS policy for the candidates' origin, and the browser's durable queue gains a step. Since
+  chunks stopped being attachments (one file and two statements each), a chunk costs about
+  twice Odoo's most trivial authenticated POST end to end (`make bench`), and two prefork
+  workers of a 2-core machine take the chunks of hundreds of candidates: for now the bytes
+  stay on the authorized path and the bucket takes the storage off the machine (the part
+  that outgrows it first); the
+  store keeps the seam (`put_chunk`) where a presigned upload would plug in.
 """
 import hashlib
 import io
+import logging
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 
@@ -47,16 +58,35 @@ from .recording_files import (
     ChunkTooLarge,
     adopt_into_filestore,
     create_file_attachment,
+    filestore_temp_dir,
     filestore_temp_path,
     read_blocks,
+    receive_into_file,
     stream_to_filestore,
 )
-from .s3_client import S3Client
+from .s3_client import S3Client, S3Error
+
+_logger = logging.getLogger(__name__)
 
 STORAGE_PARAM = "tech_assessment.recording_storage"
 S3_PARAM_PREFIX = "tech_assessment.s3_"
 OBJECT_ROUTE = "/tech_assessment/recording_object/"
 PRESIGNED_SECONDS = 900
+CHUNKS_FOLDER = "tech_assessment_chunks"
+
+
+class ChunkHashMismatch(Exception):
+    """The chunk's bytes are not the ones whose SHA-256 the browser declared."""
+
+
+def chunk_folder(attempt_id, kind, segment):
+    """The folder (key prefix) of a stream segment's chunks."""
+    return f"{attempt_id}/{kind}-{segment}"
+
+
+def chunk_key(folder, sequence, sha256):
+    """A chunk's key: its number and hash, so that a resent chunk lands on its own file."""
+    return f"{folder}/{sequence:07d}-{sha256[:16]}"
 
 
 def recording_store(env):
@@ -100,6 +130,47 @@ class FilestoreStore:
 
     def read_bytes(self, attachment):
         return attachment.sudo().raw
+
+    # ------------------------------------------------------------------ chunks
+    def _chunk_path(self, key):
+        return os.path.join(self.env["ir.attachment"]._filestore(), CHUNKS_FOLDER, key)
+
+    def put_chunk(self, stream, folder, sequence, sha256, max_bytes=None, length=None):
+        """Read a chunk from `stream` once, hash it once and write it once under its key in
+        `folder`: (key, sha256, size). ChunkHashMismatch (nothing kept) when its SHA-256 is
+        not `sha256`; ChunkTooLarge past `max_bytes`."""
+        directory = self._chunk_path(folder)
+        os.makedirs(directory, exist_ok=True)
+        path, digest, size = receive_into_file([stream], directory, max_bytes)
+        if digest != sha256:
+            os.unlink(path)
+            raise ChunkHashMismatch()
+        key = chunk_key(folder, sequence, digest)
+        os.replace(path, self._chunk_path(key))  # the same chunk again: the same bytes
+        return key, digest, size
+
+    def discard_chunk(self, key):
+        """A chunk file no row references (received again under another number or segment)."""
+        path = self._chunk_path(key)
+        if os.path.exists(path):
+            os.unlink(path)
+
+    @contextmanager
+    def chunk_paths(self, chunks):
+        """Paths of the chunks' files on this machine, in the order of `chunks` (chunks
+        received before their own folder existed are attachments)."""
+        yield [self._chunk_path(chunk.store_key) if chunk.store_key
+               else chunk.attachment_id._full_path(chunk.attachment_id.store_fname)
+               for chunk in chunks]
+
+    def drop_chunk_folders(self, folders):
+        """Delete the folders of chunks once the transaction is committed."""
+        paths = [self._chunk_path(folder) for folder in folders]
+
+        def remove_folders():
+            for path in paths:
+                shutil.rmtree(path, ignore_errors=True)
+        self.env.cr.postcommit.add(remove_folders)
 
 
 class S3Store(FilestoreStore):
@@ -172,19 +243,23 @@ class S3Store(FilestoreStore):
         return attachment
 
     @contextmanager
-    def local_paths(self, attachments):
+    def _downloaded(self, keys):
+        """Local copies of the objects `keys`, in order, removed on the way out."""
         paths = []
         try:
-            for attachment in attachments:
+            for key in keys:
                 path = filestore_temp_path(self.env)
                 paths.append(path)
                 with open(path, "wb") as handle:
-                    self.client.get_into(self.key_of(attachment), handle)
+                    self.client.get_into(key, handle)
             yield paths
         finally:
             for path in paths:
                 if os.path.exists(path):
                     os.unlink(path)
+
+    def local_paths(self, attachments):
+        return self._downloaded([self.key_of(attachment) for attachment in attachments])
 
     def drop(self, attachments):
         """Unlink the rows now, delete the objects once that is committed (a rolled back
@@ -205,3 +280,65 @@ class S3Store(FilestoreStore):
 
     def presigned_url(self, key):
         return self.client.presigned_get(key, PRESIGNED_SECONDS)
+
+    # ------------------------------------------------------------------ chunks
+    def _chunk_object(self, key):
+        return f"{self.env.cr.dbname}/chunks/{key}"
+
+    def put_chunk(self, stream, folder, sequence, sha256, max_bytes=None, length=None):
+        if length is None:
+            # no Content-Length (a chunked request): the length S3 needs is known once read
+            path, digest, size = receive_into_file([stream], filestore_temp_dir(self.env), max_bytes)
+            try:
+                if digest != sha256:
+                    raise ChunkHashMismatch()
+                key = chunk_key(folder, sequence, digest)
+                with open(path, "rb") as handle:
+                    self.client.put(self._chunk_object(key), iter(lambda: handle.read(COPY_BLOCK), b""),
+                                    size, sha256=digest)
+                return key, digest, size
+            finally:
+                os.unlink(path)
+        if max_bytes is not None and length > max_bytes:
+            raise ChunkTooLarge()
+        key = chunk_key(folder, sequence, sha256)
+        digest, size = hashlib.sha256(), [0]
+
+        def blocks():
+            for block in read_blocks([stream], max_bytes):
+                size[0] += len(block)
+                digest.update(block)
+                yield block
+        try:
+            # signed with the declared hash: the bucket refuses other bytes
+            self.client.put(self._chunk_object(key), blocks(), length, sha256=sha256)
+        except S3Error:
+            if size[0] == length and digest.hexdigest() != sha256:
+                raise ChunkHashMismatch() from None
+            raise
+        if size[0] != length or digest.hexdigest() != sha256:
+            # a short body, or a bucket that does not check the hash
+            self.client.delete(self._chunk_object(key))
+            raise ChunkHashMismatch()
+        return key, sha256, size[0]
+
+    def discard_chunk(self, key):
+        self.client.delete(self._chunk_object(key))
+
+    def chunk_paths(self, chunks):
+        return self._downloaded([self._chunk_object(chunk.store_key) if chunk.store_key
+                                 else self.key_of(chunk.attachment_id) for chunk in chunks])
+
+    def drop_chunk_folders(self, folders):
+        prefixes = [self._chunk_object(folder) + "/" for folder in folders]
+        client = self.client
+
+        def delete_objects():
+            for prefix in prefixes:
+                try:
+                    for key in client.keys_under(prefix):
+                        client.delete(key)
+                except S3Error as error:
+                    # the objects stay in the bucket (logged); the rows are gone
+                    _logger.warning("recording chunks under %s not deleted: %s", prefix, error)
+        self.env.cr.postcommit.add(delete_objects)

@@ -1,14 +1,18 @@
 """A small S3 client (AWS Signature V4, path-style, one HTTP connection per call) for the
 recording store (tools/recording_storage.py): streaming PUT, GET into a file, DELETE, HEAD
-and presigned GET URLs. No SDK: the five calls the store needs, nothing buffered in memory.
+presigned GET URLs and listing by prefix. No SDK: the calls the store needs, nothing
+buffered in memory.
 """
 import datetime
 import hashlib
 import hmac
 import http.client
 from urllib.parse import quote, urlsplit
+from xml.etree import ElementTree
 
 UNSIGNED = "UNSIGNED-PAYLOAD"
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+S3_XMLNS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 BLOCK = 1024 * 1024
 
 
@@ -132,6 +136,20 @@ class S3Client:
 
     def delete(self, key):
         self._call("DELETE", key)
+
+    def keys_under(self, prefix):
+        """The keys of the bucket's objects that start with `prefix` (ListObjectsV2, page by
+        page)."""
+        query = {"list-type": "2", "prefix": prefix}
+        while True:
+            _status, data = self._call("GET", "", query=dict(query), payload_hash=EMPTY_SHA256)
+            root = ElementTree.fromstring(data)
+            for contents in root.iter(S3_XMLNS + "Contents"):
+                yield contents.findtext(S3_XMLNS + "Key")
+            token = root.findtext(S3_XMLNS + "NextContinuationToken")
+            if root.findtext(S3_XMLNS + "IsTruncated") != "true" or not token:
+                return
+            query["continuation-token"] = token
 
     def presigned_get(self, key, expires=600):
         """A URL that reads the object without credentials for `expires` seconds (ranges
