@@ -12,7 +12,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools.recording_coverage import late_runs, unrecorded_seconds
-from ..tools.recording_storage import recording_store
+from ..tools.recording_storage import chunk_folder, recording_store
 from ..tools.recording_timeline import build_timeline
 from .assessment_attempt import GRADED_STATES, LATE_DATA_WINDOW
 from .assessment_recording import KINDS_BY_REQUIREMENT
@@ -276,8 +276,10 @@ class AssessmentAttempt(models.Model):
         self.check_access_rights("unlink")
         self.check_access_rule("unlink")
         recordings = self.sudo().recording_ids
-        recording_store(self.env).drop(recordings.attachment_id)
-        recordings._drop_chunk_files()
+        store = recording_store(self.env)
+        store.drop(recordings.attachment_id | recordings.chunk_ids.attachment_id)
+        # the attempt's whole folder: with any segment whose first upload was rolled back
+        store.drop_chunk_folders([chunk_folder(attempt.id) for attempt in self])
         return super().unlink()
 
     def action_assemble_recordings(self):

@@ -2,6 +2,7 @@
 erasure, isolation, the candidate's receipt (the browser run: test_recording_tour.py)."""
 import hashlib
 import io
+import os
 from datetime import timedelta
 
 from odoo import fields
@@ -276,6 +277,11 @@ class TestRetentionAndErasure(RecordingCase):
         self.recordings._assemble()
         files = self.recordings.attachment_id
         self.assertTrue(self._files())
+        # a segment whose first upload was rolled back: a file, no recording row
+        store = recording_store(self.env)
+        os.makedirs(store._chunk_path(f"{self.attempt.id}/webcam-9"))
+        with open(store._chunk_path(f"{self.attempt.id}/webcam-9/0000042-aborted"), "wb") as handle:
+            handle.write(b"aborted")
         self.attempt.with_user(self.manager).unlink()
         self.assertFalse(files.exists())
         self.env.cr.postcommit.run()

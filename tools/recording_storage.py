@@ -79,9 +79,9 @@ class ChunkHashMismatch(Exception):
     """The chunk's bytes are not the ones whose SHA-256 the browser declared."""
 
 
-def chunk_folder(attempt_id, kind, segment):
-    """The folder (key prefix) of a stream segment's chunks."""
-    return f"{attempt_id}/{kind}-{segment}"
+def chunk_folder(attempt_id, kind=None, segment=None):
+    """The folder (key prefix) of a stream segment's chunks, or of all the attempt's."""
+    return f"{attempt_id}/{kind}-{segment}" if kind else str(attempt_id)
 
 
 def chunk_key(folder, sequence, sha256):
