@@ -272,15 +272,17 @@ class AssessmentAttempt(models.Model):
 
     def unlink(self):
         """The recordings' files go with the attempt: their rows are deleted by the database
-        (ondelete cascade), which would leave the files behind."""
-        self.check_access_rights("unlink")
-        self.check_access_rule("unlink")
+        (ondelete cascade), which would leave the files behind. Dropped once the attempts
+        are deleted (their access checked), the folders once that is committed."""
         recordings = self.sudo().recording_ids
-        store = recording_store(self.env)
-        store.drop(recordings.attachment_id | recordings.chunk_ids.attachment_id)
+        files = recordings.attachment_id | recordings.chunk_ids.attachment_id
         # the attempt's whole folder: with any segment whose first upload was rolled back
-        store.drop_chunk_folders([chunk_folder(attempt.id) for attempt in self])
-        return super().unlink()
+        folders = [chunk_folder(attempt.id) for attempt in self]
+        result = super().unlink()
+        store = recording_store(self.env)
+        store.drop(files)
+        store.drop_chunk_folders(folders)
+        return result
 
     def action_assemble_recordings(self):
         """*Assemble recordings* (HR): for who may change these attempts."""

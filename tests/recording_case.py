@@ -69,9 +69,8 @@ class RecordingCase(TechAssessmentHttpCase):
         """The keys of the chunk files the store keeps for the attempt, sorted."""
         store = recording_store(self.env)
         if isinstance(store, S3Store):
-            prefix = store._chunk_object(f"{attempt.id}/")
-            return sorted(key[len(prefix) - len(f"{attempt.id}/"):]
-                          for key in store.client.keys_under(prefix))
+            root = store._chunk_object("")
+            return sorted(key[len(root):] for key in store.client.keys_under(f"{root}{attempt.id}/"))
         root = os.path.join(self.env["ir.attachment"]._filestore(), CHUNKS_FOLDER)
         keys = []
         for folder, _dirs, names in os.walk(os.path.join(root, str(attempt.id))):

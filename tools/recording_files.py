@@ -27,29 +27,42 @@ def read_blocks(sources, max_bytes=None):
             yield block
 
 
-def sha256_of(stream, max_bytes=None):
-    """SHA-256 (hex) of a file object, read block by block."""
-    digest = hashlib.sha256()
-    for block in read_blocks([stream], max_bytes):
-        digest.update(block)
-    return digest.hexdigest()
+class HashedBlocks:
+    """The blocks of the file objects `sources` (read_blocks), hashed with `algorithms` and
+    counted as they pass: what every copy of a recording file reads its bytes through, so
+    that each byte is read and hashed once."""
+
+    def __init__(self, sources, max_bytes=None, algorithms=("sha256",)):
+        self.sources = sources
+        self.max_bytes = max_bytes
+        self.digests = [hashlib.new(name) for name in algorithms]
+        self.size = 0
+
+    def __iter__(self):
+        for block in read_blocks(self.sources, self.max_bytes):
+            self.size += len(block)
+            for digest in self.digests:
+                digest.update(block)
+            yield block
+
+    def hexdigests(self):
+        return [digest.hexdigest() for digest in self.digests]
 
 
-def receive_into_file(sources, directory, max_bytes=None):
-    """Read the file objects `sources` once, hash them once (SHA-256) and write them once into
-    a new file of `directory`: (path, sha256, size). The file is removed on any error."""
-    digest, size = hashlib.sha256(), 0
+def receive_into_file(sources, directory, max_bytes=None, algorithms=("sha256",)):
+    """Read the file objects `sources` once, hash them once and write them once into a new
+    file of `directory`: (path, [hex digest per algorithm], size). The file is removed on any
+    error."""
+    blocks = HashedBlocks(sources, max_bytes, algorithms)
     fd, path = tempfile.mkstemp(dir=directory, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
-            for block in read_blocks(sources, max_bytes):
-                size += len(block)
-                digest.update(block)
+            for block in blocks:
                 out.write(block)
     except BaseException:
         os.unlink(path)
         raise
-    return path, digest.hexdigest(), size
+    return path, blocks.hexdigests(), blocks.size
 
 
 def filestore_temp_dir(env):
@@ -69,13 +82,17 @@ def filestore_temp_path(env):
 def adopt_into_filestore(env, tmp_path):
     """Hash the file `tmp_path` (of `filestore_temp_path`) and rename it to its content
     address. Returns (store_fname, sha1, sha256, size) like `stream_to_filestore`."""
-    sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0
-    with open(tmp_path, "rb") as handle:
-        for block in read_blocks([handle]):
-            size += len(block)
-            sha1.update(block)
-            sha256.update(block)
-    return _move_to_address(env, tmp_path, sha1.hexdigest()), sha1.hexdigest(), sha256.hexdigest(), size
+    sha1, sha256, size = hash_file(tmp_path)
+    return _move_to_address(env, tmp_path, sha1), sha1, sha256, size
+
+
+def hash_file(path):
+    """(sha1, sha256, size) of the file `path`, read once."""
+    with open(path, "rb") as handle:
+        blocks = HashedBlocks([handle], algorithms=("sha1", "sha256"))
+        for _block in blocks:
+            pass
+    return *blocks.hexdigests(), blocks.size
 
 
 def _move_to_address(env, tmp_path, checksum):
@@ -97,22 +114,15 @@ def stream_to_filestore(env, sources, max_bytes=None):
 
     Returns (store_fname, sha1, sha256, size). The file is content-addressed like Odoo's
     own attachments and marked for the garbage collector until a row references it."""
-    sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0
-    tmp_path = filestore_temp_path(env)
+    tmp_path, (sha1, sha256), size = receive_into_file(
+        sources, filestore_temp_dir(env), max_bytes, ("sha1", "sha256"))
     try:
-        with open(tmp_path, "wb") as out:
-            for block in read_blocks(sources, max_bytes):
-                size += len(block)
-                sha1.update(block)
-                sha256.update(block)
-                out.write(block)
-        checksum = sha1.hexdigest()
-        fname = _move_to_address(env, tmp_path, checksum)
+        fname = _move_to_address(env, tmp_path, sha1)
     except BaseException:
         if os.path.exists(tmp_path):
             os.unlink(tmp_path)
         raise
-    return fname, checksum, sha256.hexdigest(), size
+    return fname, sha1, sha256, size
 
 
 def create_file_attachment(env, stored, values):

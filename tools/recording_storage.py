@@ -45,7 +45,6 @@ Why this seam and not the two ways the issue named (issue 15):
   that outgrows it first); the
   store keeps the seam (`put_chunk`) where a presigned upload would plug in.
 """
-import hashlib
 import io
 import logging
 import os
@@ -56,10 +55,12 @@ from contextlib import contextmanager
 from .recording_files import (
     COPY_BLOCK,
     ChunkTooLarge,
+    HashedBlocks,
     adopt_into_filestore,
     create_file_attachment,
     filestore_temp_dir,
     filestore_temp_path,
+    hash_file,
     read_blocks,
     receive_into_file,
     stream_to_filestore,
@@ -114,9 +115,6 @@ class FilestoreStore:
         """Store the file `path` made in `filestore_temp_path` (it is moved, not copied)."""
         return adopt_into_filestore(self.env, path)
 
-    def discard(self, stored):
-        """A stored file no row will reference (the collector removes it)."""
-
     def attach(self, stored, values):
         return create_file_attachment(self.env, stored, values)
 
@@ -141,7 +139,7 @@ class FilestoreStore:
         not `sha256`; ChunkTooLarge past `max_bytes`."""
         directory = self._chunk_path(folder)
         os.makedirs(directory, exist_ok=True)
-        path, digest, size = receive_into_file([stream], directory, max_bytes)
+        path, (digest,), size = receive_into_file([stream], directory, max_bytes)
         if digest != sha256:
             os.unlink(path)
             raise ChunkHashMismatch()
@@ -199,39 +197,22 @@ class S3Store(FilestoreStore):
         if max_bytes is not None and length > max_bytes:
             raise ChunkTooLarge()
         key = self._new_key()
-        sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), [0]
-
-        def blocks():
-            for block in read_blocks([stream], max_bytes):
-                size[0] += len(block)
-                sha1.update(block)
-                sha256.update(block)
-                yield block
-
-        self.client.put(key, blocks(), length)
-        if size[0] != length:
+        blocks = HashedBlocks([stream], max_bytes, ("sha1", "sha256"))
+        self.client.put(key, blocks, length)
+        if blocks.size != length:
             self.client.delete(key)
-            raise ChunkTooLarge() if size[0] > length else ValueError("short body")
-        return key, sha1.hexdigest(), sha256.hexdigest(), size[0]
+            raise ChunkTooLarge() if blocks.size > length else ValueError("short body")
+        return key, *blocks.hexdigests(), blocks.size
 
     def put_file(self, path):
         try:
-            sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0
-            with open(path, "rb") as handle:
-                for block in read_blocks([handle]):
-                    size += len(block)
-                    sha1.update(block)
-                    sha256.update(block)
+            sha1, sha256, size = hash_file(path)
             key = self._new_key()
             with open(path, "rb") as handle:
-                self.client.put(key, iter(lambda: handle.read(COPY_BLOCK), b""), size,
-                                sha256=sha256.hexdigest())
-            return key, sha1.hexdigest(), sha256.hexdigest(), size
+                self.client.put(key, iter(lambda: handle.read(COPY_BLOCK), b""), size, sha256=sha256)
+            return key, sha1, sha256, size
         finally:
             os.unlink(path)
-
-    def discard(self, stored):
-        self.client.delete(stored[0])
 
     def attach(self, stored, values):
         key, checksum, _sha256, size = stored
@@ -288,7 +269,7 @@ class S3Store(FilestoreStore):
     def put_chunk(self, stream, folder, sequence, sha256, max_bytes=None, length=None):
         if length is None:
             # no Content-Length (a chunked request): the length S3 needs is known once read
-            path, digest, size = receive_into_file([stream], filestore_temp_dir(self.env), max_bytes)
+            path, (digest,), size = receive_into_file([stream], filestore_temp_dir(self.env), max_bytes)
             try:
                 if digest != sha256:
                     raise ChunkHashMismatch()
@@ -302,25 +283,19 @@ class S3Store(FilestoreStore):
         if max_bytes is not None and length > max_bytes:
             raise ChunkTooLarge()
         key = chunk_key(folder, sequence, sha256)
-        digest, size = hashlib.sha256(), [0]
-
-        def blocks():
-            for block in read_blocks([stream], max_bytes):
-                size[0] += len(block)
-                digest.update(block)
-                yield block
+        blocks = HashedBlocks([stream], max_bytes)
         try:
             # signed with the declared hash: the bucket refuses other bytes
-            self.client.put(self._chunk_object(key), blocks(), length, sha256=sha256)
+            self.client.put(self._chunk_object(key), blocks, length, sha256=sha256)
         except S3Error:
-            if size[0] == length and digest.hexdigest() != sha256:
+            if blocks.size == length and blocks.hexdigests() != [sha256]:
                 raise ChunkHashMismatch() from None
             raise
-        if size[0] != length or digest.hexdigest() != sha256:
+        if blocks.size != length or blocks.hexdigests() != [sha256]:
             # a short body, or a bucket that does not check the hash
             self.client.delete(self._chunk_object(key))
             raise ChunkHashMismatch()
-        return key, sha256, size[0]
+        return key, sha256, blocks.size
 
     def discard_chunk(self, key):
         self.client.delete(self._chunk_object(key))
